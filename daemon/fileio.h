@@ -1,0 +1,43 @@
+/*
+ * fileio.h - output files that appear whole or not at all.
+ *
+ * An outfile is written under a temporary name beside its final name
+ * (".NAME.XXXXXX.part", which the daemon's inbox rules ignore), then
+ * fsynced and renamed into place, and the folder is fsynced, so a reader
+ * never sees half a file and a crash leaves either the old file or the new
+ * one. Used by `clean -o/--outdir` and by the daemon's jobs.
+ */
+#ifndef TEXTMEND_FILEIO_H
+#define TEXTMEND_FILEIO_H
+
+#include <stddef.h>
+
+struct tm_outfile {
+	int fd;
+	char *path;		/* final name */
+	char *tmp;		/* temporary name */
+	size_t written;
+	int err;		/* first write error (-errno), sticky */
+};
+
+/* Create the temporary file for `path` with mode 0666 & ~umask. */
+int tm_outfile_open(struct tm_outfile *of, const char *path);
+
+/* Write all of p; errors are remembered and returned by commit too. */
+int tm_outfile_write(struct tm_outfile *of, const void *p, size_t n);
+
+/* fsync (if do_sync), close, rename to the final name, fsync the folder.
+   On any failure the temporary file is removed. */
+int tm_outfile_commit(struct tm_outfile *of, int do_sync);
+
+/* Close and remove the temporary file. Safe after commit or on a zeroed
+   or never-opened outfile. */
+void tm_outfile_abort(struct tm_outfile *of);
+
+/* fsync the folder that holds path. */
+int tm_fsync_dir_of(const char *path);
+
+/* write(2) until done, retrying on EINTR. 0 or -errno. */
+int tm_write_all(int fd, const void *p, size_t n);
+
+#endif

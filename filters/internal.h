@@ -1,0 +1,33 @@
+/*
+ * internal.h - what the files of the filter library share with each other
+ * and not with the program: the filter types for the registry, and the
+ * wrappers that are the only places that see ICU and zlib error codes.
+ */
+#ifndef TEXTMEND_INTERNAL_H
+#define TEXTMEND_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "textmend/buf.h"
+#include "textmend/err.h"
+#include "textmend/filter.h"
+
+extern const struct tm_filter_type tm_filter_decode;
+extern const struct tm_filter_type tm_filter_space;
+
+/* zlib.c */
+uint32_t tm_crc32(uint32_t crc, const void *p, size_t n);
+
+
+
+/* zlib.c: streaming gunzip with a limit on the expansion ratio. */
+struct tm_gunzip;
+int tm_gunzip_new(struct tm_gunzip **out);
+void tm_gunzip_free(struct tm_gunzip *g);
+/* Inflate n bytes, appending to out. TM_ELIMIT past max_ratio (0: none). */
+int tm_gunzip_run(struct tm_gunzip *g, const char *in, size_t n,
+    struct tm_buf *out, long long max_ratio, struct tm_diag *diag);
+/* At end of input: TM_EZLIB unless the last member was complete. */
+int tm_gunzip_end(struct tm_gunzip *g, struct tm_diag *diag);
+#endif

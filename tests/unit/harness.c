@@ -1,0 +1,84 @@
+/*
+ * harness.c - registry and runner for TM_TEST cases (see harness.h).
+ */
+#include <stdlib.h>
+
+#include "harness.h"
+
+#define MAX_CASES 256
+
+static struct {
+	const char *name;
+	tm_test_fn fn;
+} cases[MAX_CASES];
+static int ncases;
+static int failed_checks;
+
+void
+tm_test_register(const char *name, tm_test_fn fn)
+{
+	if (ncases < MAX_CASES) {
+		cases[ncases].name = name;
+		cases[ncases++].fn = fn;
+	}
+}
+
+void
+tm_test_fail(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
+	failed_checks++;
+}
+
+char *
+tm_test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = (n + 65536 + 1) * 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				exit(2);
+		}
+		r = fread(buf + n, 1, 65536, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i, passed = 0, failed = 0, ran = 0;
+
+	for (i = 0; i < ncases; i++) {
+		int before = failed_checks;
+
+		if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
+			continue;
+		ran++;
+		cases[i].fn();
+		if (failed_checks == before)
+			passed++;
+		else {
+			failed++;
+			fprintf(stderr, "FAIL %s\n", cases[i].name);
+		}
+	}
+	if (argc > 1 && ran == 0) {
+		fprintf(stderr, "no test case named %s\n", argv[1]);
+		return 2;
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

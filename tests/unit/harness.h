@@ -1,0 +1,55 @@
+/*
+ * harness.h - a very small unit-test harness.
+ *
+ *   TM_TEST(name) { ... CHECK(cond); CHECK_STR(a, b); ... }
+ *
+ * Cases register themselves at load time. `test_x` runs every case,
+ * `test_x CASE` runs one (CTest adds one test per case, read from the
+ * source by tests/CMakeLists.txt, so `ctest -R buf.grow` works). Each run
+ * ends with the line "N passed, N failed".
+ */
+#ifndef TEXTMEND_HARNESS_H
+#define TEXTMEND_HARNESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+typedef void (*tm_test_fn)(void);
+void tm_test_register(const char *name, tm_test_fn fn);
+void tm_test_fail(const char *file, int line, const char *what);
+/* Read a whole file (tests' data); exits the test program on failure. */
+char *tm_test_slurp(const char *path, size_t *len);
+
+#define TM_TEST(name)							\
+	static void test_##name(void);					\
+	__attribute__((constructor)) static void reg_##name(void)	\
+	{ tm_test_register(#name, test_##name); }			\
+	static void test_##name(void)
+
+#define CHECK(cond)							\
+	do { if (!(cond)) tm_test_fail(__FILE__, __LINE__, #cond); }	\
+	while (0)
+
+#define CHECK_STR(a, b)							\
+	do {								\
+		const char *a_ = (a), *b_ = (b);			\
+		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {	\
+			char m_[512];					\
+			snprintf(m_, sizeof(m_), "%s == %s (\"%s\" vs \"%s\")", \
+			    #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+			tm_test_fail(__FILE__, __LINE__, m_);		\
+		}							\
+	} while (0)
+
+#define CHECK_INT(a, b)							\
+	do {								\
+		long long a_ = (long long)(a), b_ = (long long)(b);	\
+		if (a_ != b_) {						\
+			char m_[256];					\
+			snprintf(m_, sizeof(m_), "%s == %s (%lld vs %lld)", \
+			    #a, #b, a_, b_);				\
+			tm_test_fail(__FILE__, __LINE__, m_);		\
+		}							\
+	} while (0)
+
+#endif
