@@ -124,7 +124,9 @@ tm_outfile_commit(struct tm_outfile *of, int do_sync)
 void
 tm_outfile_abort(struct tm_outfile *of)
 {
-	if (of->fd >= 0)
+	/* Only an open outfile has tmp set; a zeroed one has fd 0, which
+	   is stdin, not ours to close. */
+	if (of->tmp != NULL && of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;
 	if (of->tmp != NULL)

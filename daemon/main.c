@@ -3,8 +3,12 @@
  *
  *   textmend clean [OPTIONS] [FILE...]    one-shot cleaning (clean.c)
  *   textmend filters                      list filters and their options
+ *   textmend serve [--config FILE]        the inbox daemon (serve.c)
+ *   textmend status|stats|recent|pause|resume|reload|rescan
+ *                                         ask the daemon (client.c)
  *
- * Exit status: 0 success, 1 an input could not be cleaned, 2 usage error.
+ * Exit status: 0 success, 1 an input could not be cleaned, 2 usage error,
+ * 3 the daemon is not running (client commands).
  * Only this file and config loading may call exit().
  */
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include "textmend/filter.h"
 #include "textmend/version.h"
 #include "cli.h"
+#include "daemon.h"
 
 static void
 usage(FILE *f)
@@ -24,6 +29,12 @@ usage(FILE *f)
 	    "Commands:\n"
 	    "  clean [OPTIONS] [FILE...]   clean files (or stdin) to UTF-8\n"
 	    "  filters                     list the filters and their options\n"
+	    "  serve [--config FILE]       watch an inbox and clean what arrives\n"
+	    "        [--check]             (or only check the config)\n"
+	    "  status | stats              ask the running daemon how it does\n"
+	    "  recent [N]                  the last N files it handled\n"
+	    "  pause | resume | reload | rescan\n"
+	    "                              control the daemon (admin)\n"
 	    "\n"
 	    "'textmend COMMAND --help' describes a command.\n");
 }
@@ -60,6 +71,17 @@ main(int argc, char **argv)
 		return tm_cmd_clean(argc - 1, argv + 1);
 	if (strcmp(cmd, "filters") == 0)
 		return list_filters();
+	if (strcmp(cmd, "serve") == 0)
+		return tm_cmd_serve(argc - 1, argv + 1);
+	{
+		static const char *const client_cmds[] = { "status", "stats",
+		    "recent", "pause", "resume", "reload", "rescan", NULL };
+		const char *const *k;
+
+		for (k = client_cmds; *k != NULL; k++)
+			if (strcmp(cmd, *k) == 0)
+				return tm_cmd_client(argc - 1, argv + 1);
+	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("textmend %s\n", TM_VERSION);
 		return 0;

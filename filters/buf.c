@@ -44,7 +44,9 @@ tm_buf_reserve(struct tm_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
-	if (extra > b->max || b->len > b->max - extra)
+	/* The NUL needs one byte past max, so max == SIZE_MAX is capped. */
+	if (extra > b->max || b->len > b->max - extra ||
+	    b->len + extra == SIZE_MAX)
 		return TM_ELIMIT;
 	need = b->len + extra + 1;
 	if (need <= b->cap)
@@ -52,7 +54,7 @@ tm_buf_reserve(struct tm_buf *b, size_t extra)
 	cap = b->cap != 0 ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
+	if (cap - 1 > b->max)		/* cap >= 64: no wrap */
 		cap = b->max + 1;
 	if (b->cap == 0) {
 		if ((p = malloc(cap)) == NULL)
@@ -72,9 +74,19 @@ tm_buf_append(struct tm_buf *b, const void *p, size_t n)
 
 	if (n == 0)
 		return 0;
-	if ((rc = tm_buf_reserve(b, n)) != 0)
-		return rc;
-	memcpy(b->ptr + b->len, p, n);
+	/* Appending a piece of the buffer to itself survives the realloc. */
+	if (b->cap != 0 && (uintptr_t)p >= (uintptr_t)b->ptr &&
+	    (uintptr_t)p < (uintptr_t)b->ptr + b->len) {
+		size_t at = (size_t)((const char *)p - b->ptr);
+
+		if ((rc = tm_buf_reserve(b, n)) != 0)
+			return rc;
+		memmove(b->ptr + b->len, b->ptr + at, n);
+	} else {
+		if ((rc = tm_buf_reserve(b, n)) != 0)
+			return rc;
+		memcpy(b->ptr + b->len, p, n);
+	}
 	b->len += n;
 	b->ptr[b->len] = '\0';
 	return 0;

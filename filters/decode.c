@@ -32,6 +32,7 @@
 #include "internal.h"
 
 #define SNIFF_LEN ((size_t)64 << 10)
+#define SPOILT 255u		/* a code unit with a non-zero byte */
 
 enum { SNIFFING, UTF8, ICU };
 
@@ -50,6 +51,11 @@ struct decode_state {
 	size_t ncarry;
 	struct tm_buf scratch;	/* carry + chunk */
 	struct tm_icu_conv *conv;
+	unsigned unit;		/* ICU mode: code unit width (1, 2, 4) */
+	unsigned zeros;		/* zero bytes so far in the current unit */
+	struct tm_buf nulq;	/* ICU mode: input offsets of NUL units
+				   not yet seen in the output (uint64_t) */
+	size_t nulq_head;
 	struct tm_filter_ctx *ctx;	/* valid during run/finish only */
 	struct tm_buf *out;
 	int bom;
@@ -74,6 +80,7 @@ decode_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 	tm_buf_init(&s->head, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->inflated, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->scratch, TM_BUF_DEFAULT_MAX);
+	tm_buf_init(&s->nulq, TM_BUF_DEFAULT_MAX);
 	if (strcmp(from, "auto") != 0) {
 		const char *name = tm_icu_canonical_name(from);
 
@@ -93,6 +100,7 @@ decode_release(void *state)
 	tm_buf_release(&s->head);
 	tm_buf_release(&s->inflated);
 	tm_buf_release(&s->scratch);
+	tm_buf_release(&s->nulq);
 	tm_gunzip_free(s->gz);
 	tm_icu_close(s->conv);
 }
@@ -173,10 +181,13 @@ copy_utf8(struct decode_state *s, const char *p, size_t n, int flush)
 		n = s->scratch.len;
 	}
 	end = p + n;
+	/* The next NUL is looked for once per NUL, and validation stops
+	   there: NUL-heavy input stays linear. */
+	nul = memchr(p, '\0', n);
 	while (p < end) {
-		ok = tm_utf8_valid_prefix(p, (size_t)(end - p));
-		if ((nul = memchr(p, '\0', ok)) != NULL)
-			ok = (size_t)(nul - p);
+		if (nul != NULL && nul < p)
+			nul = memchr(p, '\0', (size_t)(end - p));
+		ok = tm_utf8_valid_prefix(p, (size_t)((nul ? nul : end) - p));
 		if ((rc = tm_buf_append(s->out, p, ok)) != 0)
 			return rc;
 		p += ok;
@@ -193,15 +204,80 @@ copy_utf8(struct decode_state *s, const char *p, size_t n, int flush)
 			s->off += s->ncarry;
 			return 0;
 		} else {
-			tm_edit(&ctx, (size_t)s->off, p, 1, "\xef\xbf\xbd", 3,
+			/* One U+FFFD per maximal subpart (Unicode 15, 3.9):
+			   a sequence that starts right and breaks off is one
+			   error, as ICU, browsers and Python count it. */
+			size_t bad = 1;
+
+			while (bad < 3 && bad < (size_t)(end - p) &&
+			    utf8_incomplete((const unsigned char *)p, bad + 1))
+				bad++;
+			tm_edit(&ctx, (size_t)s->off, p, bad, "\xef\xbf\xbd", 3,
 			    "invalid-byte");
 			if ((rc = tm_buf_append(s->out, "\xef\xbf\xbd", 3)) != 0)
 				return rc;
+			p += bad;
+			s->off += bad;
+			continue;
 		}
 		p++;
 		s->off++;
 	}
 	return 0;
+}
+
+/*
+ * ICU mode: note where the NUL code units of p[0..n) (at input offset
+ * s->off) are. In every charset decode converts, U+0000 comes from a
+ * zero code unit and from nothing else, in order, so the k-th NUL in the
+ * output was the k-th zero unit in the input; this is how its edit gets
+ * the right offset.
+ */
+static int
+find_nul_units(struct decode_state *s, const char *p, size_t n)
+{
+	uint64_t at;
+	size_t i;
+	int rc;
+
+	if (memchr(p, '\0', n) == NULL &&
+	    (s->zeros == 0 || s->zeros == SPOILT)) {
+		if (n > 0)
+			s->zeros = SPOILT;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		at = s->off + i;
+		if (at % s->unit == 0)
+			s->zeros = 0;
+		if (p[i] != '\0') {
+			s->zeros = SPOILT;	/* until the next unit */
+			continue;
+		}
+		if (s->zeros == SPOILT || ++s->zeros < s->unit)
+			continue;
+		at -= s->unit - 1;
+		if ((rc = tm_buf_append(&s->nulq, &at, sizeof(at))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The input offset of the next NUL in the output (fallback: `dflt`). */
+static uint64_t
+next_nul_offset(struct decode_state *s, uint64_t dflt)
+{
+	uint64_t at;
+
+	if (s->nulq_head + sizeof(at) > s->nulq.len)
+		return dflt;
+	memcpy(&at, s->nulq.ptr + s->nulq_head, sizeof(at));
+	s->nulq_head += sizeof(at);
+	if (s->nulq_head == s->nulq.len) {
+		tm_buf_reset(&s->nulq);
+		s->nulq_head = 0;
+	}
+	return at;
 }
 
 /* Convert text bytes in the chosen charset, appending UTF-8 to s->out. */
@@ -210,27 +286,39 @@ convert(struct decode_state *s, const char *p, size_t n, int flush,
     struct tm_diag *diag)
 {
 	size_t start = s->out->len;
+	uint64_t chunk_off = s->off;
 	const char *nul;
 	int rc;
 
+	if (p == NULL)		/* finish: no pointer arithmetic on NULL, and
+				   ICU refuses a NULL source */
+		p = "";
 	if (s->mode == UTF8)
 		return copy_utf8(s, p, n, flush);
+	if ((rc = find_nul_units(s, p, n)) != 0)
+		return rc;
 	rc = tm_icu_convert(s->conv, p, n, s->off, flush, s->out, diag);
 	s->off += n;
 	if (rc != 0)
 		return rc;
-	/* U+0000 from UTF-16/32 or a single-byte charset: drop it. */
-	while ((nul = memchr(s->out->ptr + start, '\0',
+	/* U+0000 from UTF-16/32 or a single-byte charset: drop it, in one
+	   compacting pass (a run of NULs must not cost a move each). */
+	if ((nul = memchr(s->out->ptr + start, '\0',
 	    s->out->len - start)) != NULL) {
 		struct tm_filter_ctx ctx = absolute(s);
-		size_t at = (size_t)(nul - s->out->ptr);
+		char *w = s->out->ptr + (nul - s->out->ptr);
+		const char *r, *end = s->out->ptr + s->out->len;
 
-		tm_edit(&ctx, (size_t)s->off, nul, 1, "", 0, "nul");
-		memmove(s->out->ptr + at, s->out->ptr + at + 1,
-		    s->out->len - at - 1);
-		s->out->len--;
+		for (r = nul; r < end; r++) {
+			if (*r != '\0') {
+				*w++ = *r;
+				continue;
+			}
+			tm_edit(&ctx, (size_t)next_nul_offset(s, chunk_off), r,
+			    1, "", 0, "nul");
+		}
+		s->out->len = (size_t)(w - s->out->ptr);
 		s->out->ptr[s->out->len] = '\0';
-		start = at;
 	}
 	return 0;
 }
@@ -282,6 +370,13 @@ start_converting(struct decode_state *s, int final, struct tm_diag *diag)
 	}
 	bom = d.bom_len;
 	s->bom = bom > 0;
+	/* "UTF-16"/"UTF-32" name no byte order: a BOM gives it. (ICU would
+	   read the BOM itself, but it has been cut off here.) */
+	if (bom > 0 && (strcmp(d.charset, "UTF-16") == 0 ||
+	    strcmp(d.charset, "UTF-32") == 0))
+		d.charset = (unsigned char)s->head.ptr[0] == 0xff ?
+		    (bom == 2 ? "UTF-16LE" : "UTF-32LE") :
+		    (bom == 2 ? "UTF-16BE" : "UTF-32BE");
 	tm_report_set_encoding(s->ctx->report, d.charset, d.confidence,
 	    s->gzip == 1, s->bom);
 	if (strcmp(d.charset, "UTF-8") == 0)
@@ -291,6 +386,8 @@ start_converting(struct decode_state *s, int final, struct tm_diag *diag)
 		if (rc != 0)
 			return rc;
 		s->mode = ICU;
+		s->unit = strncmp(d.charset, "UTF-16", 6) == 0 ? 2 :
+		    strncmp(d.charset, "UTF-32", 6) == 0 ? 4 : 1;
 	}
 	s->off = bom;
 	rc = convert(s, s->head.ptr + bom, s->head.len - bom, final, diag);

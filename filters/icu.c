@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <unicode/ucnv.h>
+#include <unicode/ucnv_cb.h>
 #include <unicode/ucnv_err.h>
 #include <unicode/ustring.h>
 
@@ -43,12 +44,13 @@ to_u_callback(const void *context, UConverterToUnicodeArgs *args,
 
 	if (reason > UCNV_IRREGULAR)	/* reset, close, clone */
 		return;
-	off = (int64_t)(args->source - c->chunk) - len;
+	/* Where the sequence started; it may have begun in the previous
+	   chunk, so the offset into this one can be negative. */
+	off = (int64_t)c->chunk_off + (int64_t)(args->source - c->chunk) - len;
 	if (off < 0)
-		off = 0;	/* started in the previous chunk */
+		off = 0;
 	if (c->bad != NULL)
-		c->bad(c->bad_arg, units, (size_t)len, c->chunk_off +
-		    (uint64_t)off);
+		c->bad(c->bad_arg, units, (size_t)len, (uint64_t)off);
 	*err = U_ZERO_ERROR;
 	ucnv_cbToUWriteUChars(args, &fffd, 1, 0, err);
 }
@@ -158,15 +160,35 @@ tm_icu_convert(struct tm_icu_conv *c, const char *in, size_t n,
 	return 0;
 }
 
+/* Detection: each illegal or unmappable sequence becomes U+FFFD, counted. */
+static void
+count_bad(const void *context, UConverterToUnicodeArgs *args,
+    const char *units, int32_t len, UConverterCallbackReason reason,
+    UErrorCode *err)
+{
+	static const UChar fffd = 0xFFFD;
+	size_t *bad = (size_t *)context;
+
+	(void)units;
+	(void)len;
+	if (reason > UCNV_IRREGULAR)
+		return;
+	(*bad)++;
+	*err = U_ZERO_ERROR;
+	ucnv_cbToUWriteUChars(args, &fffd, 1, 0, err);
+}
+
 size_t
 tm_icu_decode_sample(const char *charset, const char *in, size_t n,
-    uint32_t *cps, size_t cap, size_t *nbad)
+    int flush, uint32_t *cps, size_t cap, size_t *nbad)
 {
 	UConverter *cnv;
 	UErrorCode err = U_ZERO_ERROR;
+	UChar u[1024], *tgt;
 	const char *src = in, *end = in + n;
-	size_t count = 0, bad = 0;
-	UChar32 cp;
+	size_t count = 0, bad = 0, i, ulen;
+	uint32_t lead = 0;
+	int done = 0;
 
 	cnv = ucnv_open(charset, &err);
 	if (U_FAILURE(err)) {
@@ -174,22 +196,47 @@ tm_icu_decode_sample(const char *charset, const char *in, size_t n,
 		return 0;
 	}
 	err = U_ZERO_ERROR;
-	ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
-	    &err);
-	while (src < end && count < cap) {
-		err = U_ZERO_ERROR;
-		cp = ucnv_getNextUChar(cnv, &src, end, &err);
-		if (err == U_INDEX_OUTOFBOUNDS_ERROR)
-			break;
-		if (U_FAILURE(err)) {
-			/* Skip the offending bytes; count them as bad. */
-			bad++;
-			cps[count++] = 0xFFFD;
-			ucnv_reset(cnv);
-			continue;
-		}
-		cps[count++] = (uint32_t)cp;
+	ucnv_setToUCallBack(cnv, count_bad, &bad, NULL, NULL, &err);
+	if (U_FAILURE(err)) {
+		ucnv_close(cnv);
+		*nbad = n;
+		return 0;
 	}
+	/* Without flush, bytes of a sequence cut off at the end stay in
+	   the converter and are dropped with it. */
+	while (!done && count < cap) {
+		tgt = u;
+		err = U_ZERO_ERROR;
+		ucnv_toUnicode(cnv, &tgt, u + sizeof(u) / sizeof(u[0]), &src,
+		    end, NULL, (UBool)flush, &err);
+		if (err != U_BUFFER_OVERFLOW_ERROR)
+			done = 1;
+		if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR)
+			break;
+		ulen = (size_t)(tgt - u);
+		for (i = 0; i < ulen && count < cap; i++) {
+			uint32_t c = u[i];
+
+			if (lead != 0) {
+				if (U16_IS_TRAIL(c)) {
+					cps[count++] = (uint32_t)
+					    U16_GET_SUPPLEMENTARY(lead, c);
+					lead = 0;
+					continue;
+				}
+				cps[count++] = lead;	/* lone surrogate */
+				lead = 0;
+				if (count == cap)
+					break;
+			}
+			if (U16_IS_LEAD(c))
+				lead = c;	/* its pair may be next round */
+			else
+				cps[count++] = c;
+		}
+	}
+	if (lead != 0 && count < cap)
+		cps[count++] = lead;
 	ucnv_close(cnv);
 	*nbad = bad;
 	return count;

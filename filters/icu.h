@@ -33,11 +33,13 @@ int tm_icu_convert(struct tm_icu_conv *c, const char *in, size_t n,
 const char *tm_icu_canonical_name(const char *charset);
 
 /*
- * Decode up to cap code points of a sample, for detection. Illegal
- * sequences become U+FFFD and are counted in *nbad; a sequence cut off at
- * the end of the sample is dropped. Returns the number of code points.
+ * Decode up to cap code points of a sample, for detection. Illegal and
+ * unmappable sequences become U+FFFD and are counted in *nbad; a sequence
+ * cut off at the end of the sample is dropped, or with `flush` (the sample
+ * is the whole input) counted as bad too. An unknown charset counts every
+ * byte as bad. Returns the number of code points. Any thread.
  */
 size_t tm_icu_decode_sample(const char *charset, const char *in, size_t n,
-    uint32_t *cps, size_t cap, size_t *nbad);
+    int flush, uint32_t *cps, size_t cap, size_t *nbad);
 
 #endif

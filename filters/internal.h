@@ -14,7 +14,19 @@
 #include "textmend/filter.h"
 
 extern const struct tm_filter_type tm_filter_decode;
+extern const struct tm_filter_type tm_filter_script;
+extern const struct tm_filter_type tm_filter_markup;
+extern const struct tm_filter_type tm_filter_ruby;
+extern const struct tm_filter_type tm_filter_layout;
+extern const struct tm_filter_type tm_filter_reflow;
+extern const struct tm_filter_type tm_filter_width;
 extern const struct tm_filter_type tm_filter_space;
+
+/* pipeline.c: add a filter type that is not in the registry (the unit
+   tests' probe filters). Placed by phase like any other; 0 or TM_EUSAGE
+   for a type without run() or of another ABI. */
+struct tm_chain;
+int tm_chain_add_type(struct tm_chain *c, const struct tm_filter_type *type);
 
 /* zlib.c */
 uint32_t tm_crc32(uint32_t crc, const void *p, size_t n);

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,33 +36,37 @@ parse_bool(const char *v, int *out)
 	return -1;
 }
 
+/* Non-negative decimal with an optional k/M/G suffix; no sign, no
+   blanks, and nothing that overflows a long long. */
 static int
 parse_int(const char *v, long long *out)
 {
 	char *end;
-	long long n;
+	long long n, mul = 1;
 
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (end == v || errno != 0)
+	if (errno != 0)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case 'K':
-		n *= 1024;
+		mul = 1LL << 10;
 		end++;
 		break;
 	case 'M':
-		n *= 1024 * 1024;
+		mul = 1LL << 20;
 		end++;
 		break;
 	case 'G':
-		n *= 1024LL * 1024 * 1024;
+		mul = 1LL << 30;
 		end++;
 		break;
 	}
-	if (*end != '\0')
+	if (*end != '\0' || n > LLONG_MAX / mul)
 		return -1;
-	*out = n;
+	*out = n * mul;
 	return 0;
 }
 
@@ -151,7 +156,7 @@ tm_options_set(struct tm_options *o, const char *key, const char *value,
 			    key, value);
 		break;
 	case TM_OPT_INT:
-		if (parse_int(value, &n) != 0 || n < 0)
+		if (parse_int(value, &n) != 0)
 			return tm_diag_set(diag, TM_ECONF, o->type->name, -1,
 			    "%s.%s: '%s' is not a non-negative number",
 			    o->type->name, key, value);

@@ -226,6 +226,14 @@ tm_chain_enable(struct tm_chain *c, const char *filter, int on,
 }
 
 int
+tm_chain_add_type(struct tm_chain *c, const struct tm_filter_type *type)
+{
+	if (type == NULL || type->abi != TM_FILTER_ABI || type->run == NULL)
+		return TM_EUSAGE;
+	return chain_add(c, type);
+}
+
+int
 tm_chain_set(struct tm_chain *c, const char *filter, const char *key,
     const char *value, struct tm_diag *diag)
 {
@@ -391,6 +399,13 @@ check_contract(const struct stage *s, const struct tm_buf *b)
 #endif
 }
 
+/* A sink's negative code (-errno, TM_E*) says why; pass it on. */
+static int
+sink_rc(int rc)
+{
+	return rc < 0 ? rc : rc > 0 ? -EIO : 0;
+}
+
 static int
 emit(struct tm_pipeline *p, const char *text, size_t len)
 {
@@ -398,7 +413,7 @@ emit(struct tm_pipeline *p, const char *text, size_t len)
 		return 0;
 	p->out_size += len;
 	p->crc = tm_crc32(p->crc, text, len);
-	return p->sink(p->sink_arg, text, len) != 0 ? -EIO : 0;
+	return sink_rc(p->sink(p->sink_arg, text, len));
 }
 
 /* Pass text through stages k.. and on to the sink. */
@@ -521,8 +536,9 @@ decoded(struct tm_pipeline *p, struct tm_buf *text, struct tm_diag *diag)
 	check_contract(&p->stages[0], text);
 	if (text->len == 0)
 		return 0;
-	if (p->tap != NULL && p->tap(p->tap_arg, text->ptr, text->len) != 0)
-		return -EIO;
+	if (p->tap != NULL &&
+	    (rc = sink_rc(p->tap(p->tap_arg, text->ptr, text->len))) != 0)
+		return rc;
 	if ((rc = tm_buf_append(&p->pending, text->ptr, text->len)) != 0)
 		return rc;
 	return drain(p, 0, diag);

@@ -11,6 +11,12 @@
 
 const struct tm_filter_type *const tm_filters[] = {
 	&tm_filter_decode,
+	&tm_filter_markup,
+	&tm_filter_ruby,
+	&tm_filter_layout,
+	&tm_filter_reflow,
+	&tm_filter_script,
+	&tm_filter_width,
 	&tm_filter_space,
 	NULL
 };

@@ -148,17 +148,21 @@ tm_report_set_encoding(struct tm_report *r, const char *name,
 	r->bom = bom;
 }
 
-/* Copy up to SAMPLE_TEXT bytes of p as valid UTF-8, \xNN for bad bytes. */
+/*
+ * Copy up to `limit` bytes of p as valid UTF-8, \xNN for bad bytes (and
+ * NUL), with an ellipsis when cut. Every input byte yields at most four
+ * output bytes, which sizes the allocation.
+ */
 static char *
-sample_text(const char *p, size_t n)
+valid_text(const char *p, size_t n, size_t limit)
 {
 	const char *end = p + n, *q;
-	size_t cap = SAMPLE_TEXT + 16, len = 0;
+	size_t len = 0;
 	char *s;
 
-	if ((s = malloc(cap + 4)) == NULL)
+	if ((s = malloc((n < limit ? n : limit) * 4 + 8)) == NULL)
 		return NULL;
-	while (p < end && len < SAMPLE_TEXT) {
+	while (p < end && len < limit) {
 		unsigned cp;
 
 		q = p;
@@ -179,6 +183,12 @@ sample_text(const char *p, size_t n)
 	}
 	s[len] = '\0';
 	return s;
+}
+
+static char *
+sample_text(const char *p, size_t n)
+{
+	return valid_text(p, n, SAMPLE_TEXT);
 }
 
 static void
@@ -414,15 +424,19 @@ tm_report_json(const struct tm_report *r, struct tm_buf *out)
 {
 	json_t *root, *filters, *f;
 	char crc[16];
-	char *s;
+	char *s, *name;
 	unsigned i;
 	int rc;
 
 	snprintf(crc, sizeof(crc), "%08x", (unsigned)r->crc32);
+	/* File names are bytes; JSON wants UTF-8 (a GBK name, say). */
+	if ((name = valid_text(r->name, strlen(r->name), SIZE_MAX / 8)) == NULL)
+		return -ENOMEM;
 	root = json_pack("{s:s, s:I, s:s?, s:f, s:b, s:b}",
-	    "input", r->name, "input_size", (json_int_t)r->input_size,
+	    "input", name, "input_size", (json_int_t)r->input_size,
 	    "encoding", r->encoding[0] ? r->encoding : NULL,
 	    "confidence", r->confidence, "gzip", r->gzip, "bom", r->bom);
+	free(name);
 	filters = json_array();
 	if (root == NULL || filters == NULL) {
 		json_decref(root);

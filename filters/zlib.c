@@ -71,9 +71,11 @@ tm_gunzip_run(struct tm_gunzip *g, const char *in, size_t n,
 		if (g->ended) {
 			if (g->z.avail_in == 0)
 				break;
-			/* Another member follows (as `cat a.gz b.gz` makes). */
-			if (g->z.avail_in < 2 || g->z.next_in[0] != 0x1f ||
-			    g->z.next_in[1] != 0x8b)
+			/* Another member follows (as `cat a.gz b.gz` makes);
+			   its magic may be split across calls, so check the
+			   bytes there are and let inflate read the header. */
+			if (g->z.next_in[0] != 0x1f || (g->z.avail_in > 1 &&
+			    g->z.next_in[1] != 0x8b))
 				return tm_diag_set(diag, TM_EZLIB, "decode",
 				    (int64_t)g->in, "trailing data after the "
 				    "gzip stream");

@@ -42,7 +42,8 @@ int tm_buf_put_utf8(struct tm_buf *b, unsigned cp);
 
 int tm_buf_printf(struct tm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int tm_buf_vprintf(struct tm_buf *b, const char *fmt, va_list ap);
+int tm_buf_vprintf(struct tm_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Empty the buffer, keeping its storage. */
 void tm_buf_reset(struct tm_buf *b);

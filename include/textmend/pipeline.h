@@ -64,7 +64,11 @@ const struct tm_filter_type *tm_chain_filter(const struct tm_chain *c,
 const struct tm_options *tm_chain_options(const struct tm_chain *c,
     size_t i);
 
-/* Receives the cleaned output, in order. Non-zero return aborts the run. */
+/*
+ * Receives the cleaned output, in order. Non-zero return aborts the run:
+ * a negative one (-errno or TM_E*) is what the run returns, a positive
+ * one becomes -EIO.
+ */
 typedef int (*tm_sink_fn)(void *arg, const char *p, size_t n);
 
 /* Largest segment handed to filters; a paragraph longer than this is cut

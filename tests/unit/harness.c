@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "textmend/pipeline.h"
+#include "textmend/report.h"
 
 #define MAX_CASES 256
 
@@ -54,6 +56,39 @@ tm_test_slurp(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+char *
+tm_test_clean(const char *filters, const char *setting, const char *in,
+    unsigned long long *edits, unsigned long long *suspects)
+{
+	struct tm_chain *c = NULL;
+	struct tm_report *r = tm_report_new("test");
+	struct tm_buf out;
+	struct tm_diag d;
+	unsigned long long e = 0, s = 0;
+	unsigned i;
+
+	tm_diag_clear(&d);
+	tm_buf_init(&out, TM_BUF_DEFAULT_MAX);
+	if (r == NULL || tm_chain_new(&c, filters, &d) != 0 ||
+	    (setting != NULL && tm_chain_set_str(c, setting, &d) != 0) ||
+	    tm_clean_mem(c, in, strlen(in), &out, r, &d) != 0)
+		tm_test_fail(__FILE__, __LINE__, d.msg[0] ? d.msg :
+		    "tm_test_clean failed");
+	for (i = 1; r != NULL && i < tm_report_nfilters(r); i++) {
+		e += tm_report_edits(r, i);
+		s += tm_report_suspects(r, i);
+	}
+	if (edits != NULL)
+		*edits = e;
+	if (suspects != NULL)
+		*suspects = s;
+	tm_report_free(r);
+	tm_chain_free(c);
+	if (out.cap == 0)		/* still the static "": hand out a copy */
+		return strdup("");
+	return out.ptr;
 }
 
 int

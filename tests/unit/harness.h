@@ -12,6 +12,7 @@
 #define TEXTMEND_HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef void (*tm_test_fn)(void);
@@ -19,6 +20,33 @@ void tm_test_register(const char *name, tm_test_fn fn);
 void tm_test_fail(const char *file, int line, const char *what);
 /* Read a whole file (tests' data); exits the test program on failure. */
 char *tm_test_slurp(const char *path, size_t *len);
+
+/*
+ * Run `in` through `textmend clean --filters FILTERS` (with one optional
+ * "filter.key=value" setting) in memory. Returns the output (free it);
+ * *edits and *suspects, when not NULL, get the totals of every filter but
+ * decode. A failure to build the chain or clean is a failed check.
+ */
+char *tm_test_clean(const char *filters, const char *setting, const char *in,
+    unsigned long long *edits, unsigned long long *suspects);
+
+/* The output of FILTERS on IN must be WANT. */
+#define EXPECT_CLEAN(filters, in, want)					\
+	do {								\
+		char *got_ = tm_test_clean(filters, NULL, in, NULL, NULL); \
+		CHECK_STR(got_, want);					\
+		free(got_);						\
+	} while (0)
+
+/* FILTERS must leave IN byte-identical and record no edit. */
+#define EXPECT_UNCHANGED(filters, in)					\
+	do {								\
+		unsigned long long e_ = 1;				\
+		char *got_ = tm_test_clean(filters, NULL, in, &e_, NULL); \
+		CHECK_STR(got_, in);					\
+		CHECK_INT(e_, 0);					\
+		free(got_);						\
+	} while (0)
 
 #define TM_TEST(name)							\
 	static void test_##name(void);					\
@@ -34,10 +62,9 @@ char *tm_test_slurp(const char *path, size_t *len);
 	do {								\
 		const char *a_ = (a), *b_ = (b);			\
 		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {	\
-			char m_[512];					\
-			snprintf(m_, sizeof(m_), "%s == %s (\"%s\" vs \"%s\")", \
-			    #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
-			tm_test_fail(__FILE__, __LINE__, m_);		\
+			tm_test_fail(__FILE__, __LINE__, #a " == " #b);	\
+			fprintf(stderr, "  got:  \"%s\"\n  want: \"%s\"\n", \
+			    a_ ? a_ : "(null)", b_ ? b_ : "(null)");	\
 		}							\
 	} while (0)
 

@@ -1,0 +1,185 @@
+/*
+ * daemon.h - `textmend serve`: the state shared by its parts.
+ *
+ * One struct tm_daemon holds everything the daemon knows; it is passed
+ * down explicitly and touched only on the loop thread. The threadpool
+ * sees a struct tm_job, which carries copies of what the work needs.
+ *
+ *   watch.c    inotify (or polling), listings, the table of known names,
+ *              settling of in-place writes
+ *   job.c      claim by rename, clean on the threadpool, commit or fail
+ *   serve.c    the loop, signals, timers, queue pump, statistics, reload
+ *   control.c  the Unix socket
+ *   notify.c   sd_notify; log.c  stderr lines for journald
+ */
+#ifndef TEXTMEND_DAEMON_H
+#define TEXTMEND_DAEMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+#include <uv.h>
+
+#include "config.h"
+
+struct tm_report;
+
+/* How a name was noticed (tm_watch_offer). */
+enum tm_seen {
+	TM_SEEN_LISTED,		/* found by a listing: settle first */
+	TM_SEEN_WRITING,	/* IN_CREATE/IN_MODIFY: wait for close */
+	TM_SEEN_CLOSED,		/* IN_CLOSE_WRITE: settle first */
+	TM_SEEN_MOVED,		/* IN_MOVED_TO: complete now */
+	TM_SEEN_WORK		/* left in the work folder: claimed already */
+};
+
+enum tm_entry_state {
+	TM_ENTRY_SETTLING,
+	TM_ENTRY_READY,
+	TM_ENTRY_CLAIMED
+};
+
+/* A name in the inbox (or work folder) the daemon knows about. */
+struct tm_entry {
+	struct tm_entry *hnext;		/* hash chain */
+	struct tm_entry *prev, *next;	/* settling or ready list */
+	char *rel;			/* "NAME" or "PROFILE/NAME" */
+	enum tm_entry_state state;
+	int writing;			/* created/modified, not closed yet */
+	int in_work;			/* already in the work folder */
+	off_t size;
+	int64_t mtime_ns;
+	mode_t mode;
+	uint64_t stable_since;		/* uv_now() ms */
+	uint64_t seen_ns;		/* uv_hrtime() when first noticed */
+};
+
+struct tm_list {
+	struct tm_entry *head, *tail;
+	size_t n;
+};
+
+enum tm_outcome {
+	TM_OUT_CLEANED,
+	TM_OUT_FAILED,
+	TM_OUT_RETRY,		/* full disk: back to the inbox, later */
+	TM_OUT_GONE		/* vanished before it could be claimed */
+};
+
+/* A finished file, for `recent` and the latency percentiles. */
+struct tm_recent {
+	char *name;
+	enum tm_outcome outcome;
+	char reason[24];
+	uint64_t in, out, edits;
+	uint64_t latency_us;
+	time_t when;
+	uint64_t done_ms;
+};
+
+#define TM_RECENT_MAX 256
+#define TM_FILTERS_MAX 32
+
+struct tm_stats {
+	uint64_t cleaned, failed, retried;
+	uint64_t bytes_in, bytes_out, edits;
+	uint64_t filter_edits[TM_FILTERS_MAX];
+	uint64_t filter_suspects[TM_FILTERS_MAX];
+};
+
+struct tm_control;
+
+enum tm_state {
+	TM_STATE_STARTING,
+	TM_STATE_RUNNING,
+	TM_STATE_PAUSED,
+	TM_STATE_STOPPING
+};
+
+struct tm_inotify;
+
+struct tm_watch {
+	struct tm_inotify *in;		/* NULL when polling */
+	int polling;
+};
+
+struct tm_daemon {
+	uv_loop_t *loop;
+	struct tm_config *cfg;
+	const char *config_file;	/* argv, for reload */
+	enum tm_state state;
+	uint64_t started_ms;
+	time_t started_wall;
+
+	/* The names table: everything settling, ready or in flight. */
+	struct tm_entry **buckets;
+	size_t nbuckets, nentries;
+	struct tm_list settling, ready;
+	unsigned inflight;
+	int overflowed;			/* table was full: list again later */
+
+	uint64_t backoff_ms, backoff_until;
+
+	struct tm_watch watch;
+	uv_timer_t settle_timer, rescan_timer, summary_timer;
+	uv_timer_t backoff_timer, watchdog_timer, kick_timer, status_timer;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	struct tm_control *control;
+
+	struct tm_stats stats;
+	struct tm_recent recent[TM_RECENT_MAX];
+	size_t recent_next, recent_n;
+	uint64_t rate_sec[60], rate_files[60], rate_bytes[60];
+
+	uint64_t watchdog_usec;
+};
+
+/* watch.c */
+int tm_watch_start(struct tm_daemon *d);
+void tm_watch_stop(struct tm_daemon *d);
+/* List the inbox (and profile folders) and the work folder. */
+void tm_watch_rescan(struct tm_daemon *d);
+void tm_watch_offer(struct tm_daemon *d, const char *rel, enum tm_seen how);
+void tm_watch_forget(struct tm_daemon *d, struct tm_entry *e);
+/* Names to skip until renamed: ".x", "x.part", "x.tmp", "x~". */
+int tm_watch_ignored(const char *name);
+struct tm_entry *tm_list_pop(struct tm_list *l);
+
+/* job.c: claim e and clean it on the threadpool; 0 or -errno (e is
+   forgotten then). */
+int tm_job_start(struct tm_daemon *d, struct tm_entry *e);
+
+/* serve.c */
+/* snprintf for paths: 0, or -ENAMETOOLONG when it did not fit. */
+int tm_path(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int tm_cmd_serve(int argc, char **argv);
+/* List the inbox again from the next loop iteration. */
+void tm_serve_rescan_soon(struct tm_daemon *d);
+/* Claim ready names while there is room. */
+void tm_serve_pump(struct tm_daemon *d);
+/* A job finished (loop thread). */
+void tm_serve_done(struct tm_daemon *d, const char *rel,
+    enum tm_outcome outcome, const char *reason, uint64_t in, uint64_t out,
+    uint64_t seen_ns, const struct tm_report *r);
+int tm_serve_reload(struct tm_daemon *d, char *err, size_t errlen);
+void tm_serve_pause(struct tm_daemon *d, int on);
+const char *tm_serve_state_name(const struct tm_daemon *d);
+void tm_serve_latency(const struct tm_daemon *d, uint64_t *p50,
+    uint64_t *p99);
+void tm_serve_rate(const struct tm_daemon *d, double *files,
+    double *bytes);
+const char *tm_outcome_name(enum tm_outcome o);
+void tm_serve_status_line(struct tm_daemon *d, char *buf, size_t len);
+
+/* control.c */
+struct json_t;
+/* A JSON string for a file name, \xNN-escaped if it is not UTF-8. */
+struct json_t *tm_json_name(const char *name);
+int tm_control_start(struct tm_daemon *d);
+void tm_control_stop(struct tm_daemon *d);
+
+/* client.c */
+int tm_cmd_client(int argc, char **argv);
+
+#endif

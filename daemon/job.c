@@ -1,0 +1,479 @@
+/*
+ * job.c - one file's way from the inbox to the outbox (or to failed/).
+ *
+ * On the loop thread, tm_job_start() claims the file by rename() into the
+ * work folder: whoever renames first owns it, so several daemons may share
+ * an inbox. The work function then runs on the libuv threadpool:
+ *
+ *   lstat the claimed name (never following links) and refuse what is not
+ *   a regular file; open it O_NOFOLLOW|O_NONBLOCK and check it is the
+ *   same file; stream it through tm_clean_fd() into outbox/NAME (.gz
+ *   dropped) via a tm_outfile (temporary name, fsync, rename, folder
+ *   fsync); write reports/NAME.json the same way; then remove the input
+ *   or archive it (kept, or gzip-compressed).
+ *
+ * A file that cannot be cleaned goes to failed/NAME with
+ * failed/NAME.error.json beside it ({"file","reason","error"}), the
+ * error file first, so a crash in between leaves the input in the work
+ * folder to be tried again rather than a failure without a reason. A full
+ * disk (ENOSPC, EDQUOT) or lack of memory is not the file's fault: the
+ * input goes back to the inbox and the daemon backs off.
+ *
+ * The outbox name is a function of the input name, so a file cleaned
+ * again after a crash replaces its earlier output instead of duplicating
+ * it. The work function touches no daemon state; its results travel back
+ * in the job to the after-work callback on the loop thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "textmend/pipeline.h"
+#include "textmend/report.h"
+#include "daemon.h"
+#include "fileio.h"
+#include "log.h"
+
+struct tm_job {
+	uv_work_t req;
+	struct tm_daemon *d;
+	struct tm_entry *e;
+	struct tm_config *cfg;		/* referenced for the job's life */
+	const struct tm_chain *chain;
+	char *rel;			/* name under inbox/ and work/ */
+	char *outrel;			/* name under outbox/ (.gz dropped) */
+	uint64_t seen_ns;
+
+	/* Results, written by the work function. */
+	enum tm_outcome outcome;
+	char reason[24];
+	char error[256];
+	uint64_t in, out;
+	struct tm_report *report;
+};
+
+struct sink {
+	struct tm_outfile of;
+	int err;
+};
+
+static int
+write_sink(void *arg, const char *p, size_t n)
+{
+	struct sink *s = arg;
+	int rc = tm_outfile_write(&s->of, p, n);
+
+	if (rc != 0 && s->err == 0)
+		s->err = rc;
+	return rc;
+}
+
+static int
+no_room(int rc)
+{
+	return rc == -ENOSPC || rc == -EDQUOT || rc == -ENOMEM;
+}
+
+static void
+job_error(struct tm_job *j, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+job_error(struct tm_job *j, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(j->reason, sizeof(j->reason), "%s", reason);
+	va_start(ap, fmt);
+	vsnprintf(j->error, sizeof(j->error), fmt, ap);
+	va_end(ap);
+	j->outcome = TM_OUT_FAILED;
+}
+
+/* Write text to path through a tm_outfile. */
+static int
+write_whole(const char *path, const char *text, size_t len, int sync)
+{
+	struct tm_outfile of;
+	int rc;
+
+	if ((rc = tm_outfile_open(&of, path)) != 0)
+		return rc;
+	if ((rc = tm_outfile_write(&of, text, len)) != 0 ||
+	    (rc = tm_outfile_commit(&of, sync)) != 0) {
+		tm_outfile_abort(&of);
+		return rc;
+	}
+	return 0;
+}
+
+/* gzip src into dest (a new file), for `archive = gzip`. */
+static int
+gzip_to(const char *src, const char *dest, int sync)
+{
+	struct tm_outfile of;
+	unsigned char in[65536], out[65536];
+	z_stream z;
+	ssize_t n;
+	int fd, rc = 0, flush, zrc;
+
+	if ((fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((rc = tm_outfile_open(&of, dest)) != 0) {
+		close(fd);
+		return rc;
+	}
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		close(fd);
+		tm_outfile_abort(&of);
+		return -ENOMEM;
+	}
+	do {
+		n = read(fd, in, sizeof(in));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+		z.next_in = in;
+		z.avail_in = (uInt)n;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			zrc = deflate(&z, flush);
+			if (zrc == Z_STREAM_ERROR) {
+				rc = TM_EZLIB;
+				break;
+			}
+			rc = tm_outfile_write(&of, out,
+			    sizeof(out) - z.avail_out);
+		} while (rc == 0 && z.avail_out == 0);
+	} while (rc == 0 && n != 0);
+	deflateEnd(&z);
+	close(fd);
+	if (rc == 0)
+		rc = tm_outfile_commit(&of, sync);
+	if (rc != 0)
+		tm_outfile_abort(&of);
+	return rc;
+}
+
+/*
+ * Move the claimed input to failed/ with its reason. Folders cannot
+ * replace folders, so a name already taken there by one gets a suffix.
+ */
+static void
+fail_input(struct tm_job *j, const char *src)
+{
+	const struct tm_config *c = j->cfg;
+	char dest[PATH_MAX], errpath[PATH_MAX];
+	struct stat a, b;
+	json_t *o;
+	char *text;
+	int i, rc;
+
+	(void)tm_path(dest, sizeof(dest), "%s/%s", c->failed, j->rel);
+	if (lstat(src, &a) == 0 && lstat(dest, &b) == 0 &&
+	    (S_ISDIR(a.st_mode) || S_ISDIR(b.st_mode)))
+		for (i = 1; i < 1000; i++) {
+			(void)tm_path(dest, sizeof(dest), "%s/%s.%d", c->failed,
+			    j->rel, i);
+			if (lstat(dest, &b) != 0)
+				break;
+		}
+	(void)tm_path(errpath, sizeof(errpath), "%s.error.json", dest);
+	o = json_object();
+	json_object_set_new(o, "file", tm_json_name(j->rel));
+	json_object_set_new(o, "reason", json_string(j->reason));
+	json_object_set_new(o, "error", tm_json_name(j->error));
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (text == NULL)
+		rc = -ENOMEM;
+	else {
+		struct tm_buf tb;
+
+		tm_buf_init(&tb, TM_BUF_DEFAULT_MAX);
+		if ((rc = tm_buf_puts(&tb, text)) == 0 &&
+		    (rc = tm_buf_putc(&tb, '\n')) == 0)
+			rc = write_whole(errpath, tb.ptr, tb.len, c->sync);
+		tm_buf_release(&tb);
+		free(text);
+	}
+	if (rc == 0 && rename(src, dest) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		if (no_room(rc)) {
+			j->outcome = TM_OUT_RETRY;
+			(void)tm_path(j->error, sizeof(j->error), "%s: %s",
+			    errpath, strerror(-rc));
+		} else
+			tm_log(TM_LOG_ERR, "cannot move a failed input to "
+			    "%s: %s; it stays in the work folder", dest,
+			    strerror(-rc));
+		return;
+	}
+	(void)tm_fsync_dir_of(dest);
+}
+
+/* Not enough room: give the input back to the inbox for later. */
+static void
+retry_input(struct tm_job *j, const char *src, int rc)
+{
+	char dest[PATH_MAX];
+
+	j->outcome = TM_OUT_RETRY;
+	snprintf(j->reason, sizeof(j->reason), "%s",
+	    rc == -ENOMEM ? "no-memory" : "no-space");
+	(void)tm_path(dest, sizeof(dest), "%s/%s", j->cfg->inbox, j->rel);
+	if (rename(src, dest) != 0)
+		tm_log(TM_LOG_ERR, "cannot return %s to the inbox: %s; it "
+		    "stays in the work folder", j->rel, strerror(errno));
+}
+
+static void
+work(uv_work_t *req)
+{
+	struct tm_job *j = req->data;
+	const struct tm_config *c = j->cfg;
+	char src[PATH_MAX], path[PATH_MAX];
+	struct tm_buf json;
+	struct tm_diag diag;
+	struct stat st, fst;
+	struct sink s;
+	int fd = -1, rc;
+
+	memset(&s, 0, sizeof(s));
+	s.of.fd = -1;
+	tm_diag_clear(&diag);
+	tm_buf_init(&json, TM_BUF_DEFAULT_MAX);
+	j->outcome = TM_OUT_CLEANED;
+	(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
+	if (lstat(src, &st) != 0) {
+		if (errno == ENOENT) {
+			j->outcome = TM_OUT_GONE;
+			goto out;
+		}
+		job_error(j, "unreadable", "lstat: %s", strerror(errno));
+		goto fail;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		job_error(j, "symlink", "symbolic links are never followed");
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		job_error(j, "folder", "a folder, not a file");
+		goto fail;
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		job_error(j, "fifo", "a named pipe, not a file");
+		goto fail;
+	}
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		job_error(j, "device", "a device, not a file");
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		job_error(j, "special", "not a regular file");
+		goto fail;
+	}
+	j->in = (uint64_t)st.st_size;
+	if ((uint64_t)st.st_size > c->max_size) {
+		job_error(j, "too-large", "%llu bytes, over the limit of %llu",
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)c->max_size);
+		goto fail;
+	}
+	fd = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd < 0 || fstat(fd, &fst) != 0) {
+		job_error(j, errno == ELOOP ? "symlink" : "unreadable",
+		    "open: %s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(fst.st_mode) || fst.st_ino != st.st_ino ||
+	    fst.st_dev != st.st_dev) {
+		job_error(j, "unreadable", "the file changed while opened");
+		goto fail;
+	}
+	if ((j->report = tm_report_new(j->rel)) == NULL) {
+		retry_input(j, src, -ENOMEM);
+		goto out;
+	}
+	(void)tm_path(path, sizeof(path), "%s/%s", c->outbox, j->outrel);
+	if ((rc = tm_outfile_open(&s.of, path)) != 0) {
+		if (no_room(rc)) {
+			retry_input(j, src, rc);
+			goto out;
+		}
+		job_error(j, "output", "%s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	rc = tm_clean_fd(j->chain, fd, j->report, write_sink, &s, &diag);
+	if (rc == 0)
+		rc = tm_outfile_commit(&s.of, c->sync);
+	if (rc != 0) {
+		if (s.err != 0)
+			rc = s.err;
+		tm_outfile_abort(&s.of);
+		if (no_room(rc)) {
+			retry_input(j, src, rc);
+			goto out;
+		}
+		job_error(j, rc == TM_EBINARY ? "binary" :
+		    rc == TM_ELIMIT ? "limit" :
+		    rc == TM_EDATA || rc == TM_EICU ? "decode" :
+		    rc == TM_EZLIB ? "gzip" : s.err != 0 ? "output" :
+		    "unreadable", "%s", diag.msg[0] ? diag.msg :
+		    tm_strerror(rc));
+		goto fail;
+	}
+	j->out = tm_report_output_size(j->report);
+	/* The report, beside the outbox. A report that cannot be written
+	   does not undo the output, but a full disk is retried. */
+	(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports, j->outrel);
+	if ((rc = tm_report_json(j->report, &json)) == 0 &&
+	    (rc = tm_buf_putc(&json, '\n')) == 0)
+		rc = write_whole(path, json.ptr, json.len, c->sync);
+	if (rc != 0) {
+		if (no_room(rc)) {
+			retry_input(j, src, rc);
+			goto out;
+		}
+		tm_log(TM_LOG_WARNING, "report %s: %s", path,
+		    tm_strerror(rc));
+	}
+	close(fd);
+	fd = -1;
+	switch (c->archive_mode) {
+	case TM_ARCHIVE_NONE:
+		rc = unlink(src) != 0 ? -errno : 0;
+		break;
+	case TM_ARCHIVE_KEEP:
+		(void)tm_path(path, sizeof(path), "%s/%s", c->archive, j->rel);
+		rc = rename(src, path) != 0 ? -errno : 0;
+		break;
+	case TM_ARCHIVE_GZIP:
+		(void)tm_path(path, sizeof(path), "%s/%s%s", c->archive, j->rel,
+		    strcmp(j->rel, j->outrel) != 0 ? "" : ".gz");
+		if (strcmp(j->rel, j->outrel) != 0)	/* gzipped already */
+			rc = rename(src, path) != 0 ? -errno : 0;
+		else if ((rc = gzip_to(src, path, c->sync)) == 0)
+			rc = unlink(src) != 0 ? -errno : 0;
+		break;
+	}
+	if (rc != 0)
+		tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in the "
+		    "work folder and will be cleaned again", j->rel,
+		    tm_strerror(rc));
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	fail_input(j, src);
+out:
+	if (fd >= 0)
+		close(fd);
+	tm_buf_release(&json);
+}
+
+static void
+after_work(uv_work_t *req, int status)
+{
+	struct tm_job *j = req->data;
+	struct tm_daemon *d = j->d;
+
+	d->inflight--;
+	tm_serve_done(d, j->rel, j->outcome, j->reason[0] ? j->reason :
+	    NULL, j->in, j->out, j->seen_ns, j->report);
+	if (j->outcome == TM_OUT_FAILED || j->outcome == TM_OUT_RETRY) {
+		char name[512];
+
+		tm_log(j->outcome == TM_OUT_FAILED ? TM_LOG_WARNING :
+		    TM_LOG_ERR, "%s \"%s\": %s: %s", j->outcome ==
+		    TM_OUT_FAILED ? "failed" : "will retry",
+		    tm_log_name(j->rel, name, sizeof(name)), j->reason,
+		    j->error);
+	}
+	tm_watch_forget(d, j->e);
+	tm_report_free(j->report);
+	tm_config_unref(j->cfg);
+	free(j->rel);
+	free(j->outrel);
+	free(j);
+	tm_serve_pump(d);
+}
+
+int
+tm_job_start(struct tm_daemon *d, struct tm_entry *e)
+{
+	const struct tm_profile *p;
+	char src[PATH_MAX], dest[PATH_MAX], name[512];
+	const char *slash;
+	struct tm_job *j;
+	size_t len;
+	int rc;
+
+	if (!e->in_work) {
+		(void)tm_path(src, sizeof(src), "%s/%s", d->cfg->inbox, e->rel);
+		(void)tm_path(dest, sizeof(dest), "%s/%s", d->cfg->work, e->rel);
+		if (rename(src, dest) != 0) {
+			rc = -errno;
+			if (rc != -ENOENT)
+				tm_log(TM_LOG_ERR, "cannot claim \"%s\": %s",
+				    tm_log_name(e->rel, name, sizeof(name)),
+				    strerror(-rc));
+			return rc;
+		}
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->rel = strdup(e->rel)) == NULL) {
+		free(j);
+		return -ENOMEM;
+	}
+	len = strlen(e->rel);
+	if (len > 3 && strcmp(e->rel + len - 3, ".gz") == 0)
+		len -= 3;
+	if ((j->outrel = strndup(e->rel, len)) == NULL) {
+		free(j->rel);
+		free(j);
+		return -ENOMEM;
+	}
+	j->d = d;
+	j->e = e;
+	j->cfg = tm_config_ref(d->cfg);
+	j->chain = d->cfg->chain;
+	if ((slash = strchr(e->rel, '/')) != NULL &&
+	    (p = tm_config_profile(d->cfg, e->rel,
+	    (size_t)(slash - e->rel))) != NULL)
+		j->chain = p->chain;
+	j->seen_ns = e->seen_ns;
+	j->req.data = j;
+	e->state = TM_ENTRY_CLAIMED;
+	e->in_work = 1;
+	d->inflight++;
+	if ((rc = uv_queue_work(d->loop, &j->req, work, after_work)) != 0) {
+		d->inflight--;
+		tm_config_unref(j->cfg);
+		free(j->rel);
+		free(j->outrel);
+		free(j);
+		return rc;
+	}
+	tm_log(TM_LOG_INFO, "taken \"%s\"", tm_log_name(e->rel, name,
+	    sizeof(name)));
+	return 0;
+}

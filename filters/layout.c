@@ -1,0 +1,481 @@
+/*
+ * layout.c - page furniture: what the page layout added to the text.
+ *
+ * Phase 5, after markup and ruby, before reflow. Works line by line (a
+ * paragraph is a line in both paragraph styles: separated by a blank line
+ * or by a single newline) and removes whole lines only:
+ *   - continuation markers on a line of their own: (上接第一版), （上接1版）,
+ *     (下转第3版), （紧接第2版）, (转A4版), and the Traditional forms;
+ *   - lines repeated verbatim: a header like 來源:中國婦女報 that the page
+ *     template printed three times (seed 001), or a paragraph printed
+ *     twice, is kept where it first appears. Only lines of at least
+ *     MIN_DUP_LETTERS letters count, so short repeated lines (a speaker
+ *     tag, "是。") stay;
+ *   - pull quotes: a paragraph whose text was already printed earlier and
+ *     that sits inside a sentence (the line before it does not end one),
+ *     as in seed 002: "以多元化、" / quote / "更高质量的方式…". Removing
+ *     it lets reflow rejoin the sentence. "Inside a sentence" means after
+ *     a body paragraph (MIN_BODY_CHARS letters or more) that does not end
+ *     with sentence-final punctuation, so a heading broken over two lines
+ *     is not taken for one. A repeat that does not interrupt a sentence
+ *     is only reported as a suspect;
+ *   - site boilerplate: lines containing one of the `boilerplate`
+ *     patterns (seed 001's closing "想爆料?請登錄《陽光連線》…" line).
+ * With a removed line go the blank lines after it, so no gap is left.
+ *
+ * Per-document state is small and bounded: 64-bit hashes of the lines
+ * seen (for duplicates) and of a sample of 6-character shingles of the
+ * recent text (for pull quotes), each in a capped table.
+ *
+ * Pure and reentrant; runs on the daemon's threadpool.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textmend/report.h"
+#include "textmend/utf8.h"
+#include "internal.h"
+
+#define MIN_DUP_LETTERS 6
+#define MIN_QUOTE_CHARS 15	/* a pull quote is a real paragraph */
+#define MIN_BODY_CHARS 20	/* and interrupts one, not a heading */
+#define SHINGLE 6
+#define SET_MAX ((size_t)1 << 20)	/* entries per hash set */
+#define MAX_PATTERNS 32
+
+struct hashset {
+	uint64_t *v;		/* 0 = empty slot */
+	size_t cap, n;
+};
+
+struct layout_state {
+	int markers, duplicates, quotes;
+	char *patterns[MAX_PATTERNS];
+	size_t npatterns;
+	struct hashset lines;
+	struct hashset shingles;
+	unsigned last_char;	/* last character of the last text line */
+	size_t last_letters;	/* and how many letters it had */
+	int skipping_blank;	/* a line was removed: drop blank lines */
+};
+
+static const struct tm_option_desc layout_options[] = {
+	{ "markers", TM_OPT_BOOL, "on", NULL,
+	  "remove continuation markers like (上接第一版) on their own line" },
+	{ "duplicates", TM_OPT_BOOL, "on", NULL,
+	  "keep repeated lines (headers, paragraphs) only once" },
+	{ "quotes", TM_OPT_BOOL, "on", NULL,
+	  "remove pull quotes that repeat earlier text inside a sentence" },
+	{ "boilerplate", TM_OPT_STRING,
+	  "想爆料|新聞線索|新闻线索|廣告熱線|广告热线|誠邀合作伙伴|诚邀合作伙伴",
+	  NULL, "remove lines containing any of these |-separated texts "
+	  "(empty: none)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+/* ---- hash sets of 64-bit hashes (0 is never stored) ---- */
+
+static int
+set_has(const struct hashset *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->cap == 0)
+		return 0;
+	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->v[i] == h)
+			return 1;
+	return 0;
+}
+
+/* Add h; when the set is full it starts over (recent text matters most). */
+static void
+set_add(struct hashset *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->n * 2 >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024, j;
+		uint64_t *v;
+
+		if (cap > SET_MAX * 2) {
+			memset(s->v, 0, s->cap * sizeof(*s->v));
+			s->n = 0;
+		} else if ((v = calloc(cap, sizeof(*v))) == NULL) {
+			return;		/* out of memory: forget, don't fail */
+		} else {
+			for (j = 0; j < s->cap; j++) {
+				if (s->v[j] == 0)
+					continue;
+				for (i = s->v[j] & (cap - 1); v[i] != 0;
+				    i = (i + 1) & (cap - 1))
+					;
+				v[i] = s->v[j];
+			}
+			free(s->v);
+			s->v = v;
+			s->cap = cap;
+		}
+	}
+	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->v[i] == h)
+			return;
+	s->v[i] = h;
+	s->n++;
+}
+
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*p++) * 1099511628211u;
+	return h ? h : 1;
+}
+
+/* ---- lines ---- */
+
+static int
+blank_cp(unsigned cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\r' || cp == 0x3000 ||
+	    cp == 0xA0;
+}
+
+/* Trim blanks (ASCII, ideographic, NBSP) from both ends of [*p, *end). */
+static void
+trim(const char **p, const char **end)
+{
+	const char *q;
+
+	while (*p < *end) {
+		q = *p;
+		if (!blank_cp(tm_utf8_next(&q, *end)))
+			break;
+		*p = q;
+	}
+	while (*end > *p) {
+		q = *end;
+		if (!blank_cp(tm_utf8_prev(&q, *p)))
+			break;
+		*end = q;
+	}
+}
+
+static int
+is_letter(unsigned cp)
+{
+	return tm_is_han(cp) || (cp >= '0' && cp <= '9') ||
+	    ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
+	    (cp >= 0xC0 && cp < 0x2000 && cp != 0xD7 && cp != 0xF7) ||
+	    (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7A3);
+}
+
+static size_t
+count_letters(const char *p, const char *end)
+{
+	size_t n = 0;
+
+	while (p < end)
+		n += is_letter(tm_utf8_next(&p, end));
+	return n;
+}
+
+static int
+starts_with(const char **p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, s, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+static int
+skip_one_of(const char **p, const char *end, const char *const *alts)
+{
+	for (; *alts != NULL; alts++)
+		if (starts_with(p, end, *alts))
+			return 1;
+	return 0;
+}
+
+static void
+skip_blanks(const char **p, const char *end)
+{
+	const char *q;
+
+	while (*p < end) {
+		q = *p;
+		if (!blank_cp(tm_utf8_next(&q, end)))
+			return;
+		*p = q;
+	}
+}
+
+/*
+ * A continuation marker: bracket, verb, optional 第, page (digits,
+ * Chinese numerals, or a letter and digits), 版 or 面, bracket.
+ */
+static int
+is_marker(const char *p, const char *end)
+{
+	static const char *const open[] = { "(", "\xef\xbc\x88", NULL };
+	static const char *const close[] = { ")", "\xef\xbc\x89", NULL };
+	static const char *const verbs[] = {
+		"上接", "下转", "下轉", "紧接", "緊接", "接上", "转", "轉",
+		"接", "续", "續", NULL
+	};
+	static const char *const numerals[] = {
+		"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+		"〇", "零", "百", NULL
+	};
+	static const char *const page[] = { "版", "面", NULL };
+	int digits = 0;
+
+	if (!skip_one_of(&p, end, open))
+		return 0;
+	skip_blanks(&p, end);
+	if (!skip_one_of(&p, end, verbs))
+		return 0;
+	skip_blanks(&p, end);
+	starts_with(&p, end, "第");
+	skip_blanks(&p, end);
+	if (p < end && ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+		p++;		/* A4 */
+	for (;;) {
+		if (p < end && *p >= '0' && *p <= '9')
+			p++;
+		else if (!skip_one_of(&p, end, numerals))
+			break;
+		digits++;
+	}
+	if (digits == 0 || digits > 4)
+		return 0;
+	skip_blanks(&p, end);
+	if (!skip_one_of(&p, end, page))
+		return 0;
+	skip_blanks(&p, end);
+	if (!skip_one_of(&p, end, close))
+		return 0;
+	return p == end;
+}
+
+static int
+is_boilerplate(const struct layout_state *s, const char *p, const char *end)
+{
+	size_t i;
+
+	for (i = 0; i < s->npatterns; i++)
+		if (memmem(p, (size_t)(end - p), s->patterns[i],
+		    strlen(s->patterns[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+ends_sentence(unsigned cp)
+{
+	static const unsigned finals[] = {
+		0x3002, 0xFF01, 0xFF1F, '!', '?', '.', 0x2026, 0x201D, 0x2019,
+		0x300D, 0x300F, 0xFF09, ')', 0xFF1A, ':', '"', 0x300B, 0xFF0E,
+	};
+	size_t i;
+
+	if (cp == 0)
+		return 1;	/* start of the document */
+	for (i = 0; i < sizeof(finals) / sizeof(finals[0]); i++)
+		if (cp == finals[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Shingles: hashes of every SHINGLE consecutive characters of a line,
+ * keeping one in four (by hash) so the table stays small. fn is called
+ * for each kept one.
+ */
+static void
+shingles(const char *p, const char *end, void (*fn)(void *, uint64_t),
+    void *arg)
+{
+	const char *starts[SHINGLE + 1];
+	size_t n = 0;
+
+	while (p < end) {
+		if (n == SHINGLE + 1) {
+			memmove(starts, starts + 1, SHINGLE * sizeof(*starts));
+			n--;
+		}
+		starts[n++] = p;
+		tm_utf8_next(&p, end);
+		if (n == SHINGLE + 1 || (n == SHINGLE && p == end)) {
+			const char *e = n == SHINGLE + 1 ? starts[SHINGLE] : p;
+			uint64_t h = hash_bytes(starts[0], (size_t)(e - starts[0]));
+
+			if ((h & 3) == 0)
+				fn(arg, h);
+		}
+	}
+}
+
+static void
+add_shingle(void *arg, uint64_t h)
+{
+	set_add(arg, h);
+}
+
+struct overlap {
+	const struct hashset *set;
+	size_t seen, found;
+};
+
+static void
+count_shingle(void *arg, uint64_t h)
+{
+	struct overlap *o = arg;
+
+	o->seen++;
+	o->found += set_has(o->set, h);
+}
+
+/* Does most of this line repeat text seen earlier? */
+static int
+repeats_earlier(const struct layout_state *s, const char *p, const char *end)
+{
+	struct overlap o = { &s->shingles, 0, 0 };
+
+	shingles(p, end, count_shingle, &o);
+	return o.seen >= 3 && o.found * 10 >= o.seen * 7;
+}
+
+/* ---- the filter ---- */
+
+static int
+layout_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
+{
+	struct layout_state *s = state;
+	const char *pat = tm_opt_str(opts, "boilerplate"), *bar;
+	size_t n;
+
+	s->markers = tm_opt_bool(opts, "markers");
+	s->duplicates = tm_opt_bool(opts, "duplicates");
+	s->quotes = tm_opt_bool(opts, "quotes");
+	while (*pat != '\0') {
+		bar = strchr(pat, '|');
+		n = bar ? (size_t)(bar - pat) : strlen(pat);
+		if (n > 0) {
+			if (s->npatterns == MAX_PATTERNS)
+				return tm_diag_set(diag, TM_ECONF, "layout", -1,
+				    "layout.boilerplate: more than %d patterns",
+				    MAX_PATTERNS);
+			if ((s->patterns[s->npatterns] = strndup(pat, n)) == NULL)
+				return -ENOMEM;
+			s->npatterns++;
+		}
+		pat += n + (bar != NULL);
+	}
+	return 0;
+}
+
+static void
+layout_release(void *state)
+{
+	struct layout_state *s = state;
+	size_t i;
+
+	for (i = 0; i < s->npatterns; i++)
+		free(s->patterns[i]);
+	free(s->lines.v);
+	free(s->shingles.v);
+}
+
+/* Why this line should go, or NULL to keep it. */
+static const char *
+judge_line(struct layout_state *s, struct tm_filter_ctx *ctx, const char *in,
+    const char *p, const char *end, size_t letters)
+{
+	uint64_t h;
+
+	if (s->markers && is_marker(p, end))
+		return "continuation-marker";
+	if (s->npatterns > 0 && is_boilerplate(s, p, end))
+		return "boilerplate";
+	if (s->duplicates && letters >= MIN_DUP_LETTERS) {
+		h = hash_bytes(p, (size_t)(end - p));
+		if (set_has(&s->lines, h))
+			return "duplicate-line";
+		set_add(&s->lines, h);
+	}
+	if (s->quotes && letters >= MIN_QUOTE_CHARS &&
+	    repeats_earlier(s, p, end)) {
+		if (!ends_sentence(s->last_char) &&
+		    s->last_letters >= MIN_BODY_CHARS)
+			return "pull-quote";
+		tm_suspect(ctx, (size_t)(p - in), p, (size_t)(end - p),
+		    "paragraph repeats earlier text");
+	}
+	if (s->quotes)
+		shingles(p, end, add_shingle, &s->shingles);
+	return NULL;
+}
+
+static int
+layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
+    struct tm_buf *out, struct tm_diag *diag)
+{
+	struct layout_state *s = state;
+	const char *p = in, *end = in + len, *nl, *next, *a, *b;
+	const char *why;
+	size_t letters;
+	int rc;
+
+	for (; p < end; p = next) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		next = nl ? nl + 1 : end;
+		a = p;
+		b = nl ? nl : end;
+		trim(&a, &b);
+		if (a == b) {		/* a blank line */
+			if (!s->skipping_blank &&
+			    (rc = tm_buf_append(out, p, (size_t)(next - p))) != 0)
+				return rc;
+			continue;
+		}
+		s->skipping_blank = 0;
+		letters = count_letters(a, b);
+		if ((why = judge_line(s, ctx, in, a, b, letters)) != NULL) {
+			tm_edit(ctx, (size_t)(p - in), p, (size_t)(next - p),
+			    "", 0, why);
+			s->skipping_blank = 1;
+			continue;
+		}
+		if ((rc = tm_buf_append(out, p, (size_t)(next - p))) != 0)
+			return rc;
+		{
+			const char *q = b;
+
+			s->last_char = tm_utf8_prev(&q, a);
+			s->last_letters = letters;
+		}
+	}
+	return 0;
+}
+
+const struct tm_filter_type tm_filter_layout = {
+	.abi = TM_FILTER_ABI,
+	.name = "layout",
+	.phase = TM_PHASE_LAYOUT,
+	.summary = "page furniture: continuation markers, repeated headers, "
+	    "pull quotes, boilerplate",
+	.options = layout_options,
+	.on_by_default = 1,
+	.state_size = sizeof(struct layout_state),
+	.init = layout_init,
+	.run = layout_run,
+	.release = layout_release,
+};

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what textmend needs to build and to run its whole test suite, from
+# Debian 12's packages. Used by the README's two commands and by CI.
+#   libuv1-dev      the daemon's event loop
+#   libicu-dev      charset converters, transliterators, word breaks
+#   zlib1g-dev      gzip input and archives, CRC-32 in reports
+#   libjansson-dev  JSON reports and the status socket protocol
+#   libinih-dev     the daemon's INI config
+#   opencc          OpenCC's dictionaries (the script filter's tables are
+#                   built from them) and the peer measured beside us
+#   clang, libclang-rt-14-dev  libFuzzer targets
+#   python3, socat, systemd, gzip, file: used by tests
+set -eu
+pkgs="build-essential cmake pkg-config libuv1-dev libicu-dev icu-devtools
+zlib1g-dev libjansson-dev libinih-dev opencc libopencc-dev clang
+libclang-rt-14-dev python3 socat systemd gzip file"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	--no-install-recommends $missing

@@ -1,0 +1,130 @@
+/*
+ * test_layout.c - the layout filter: page furniture goes, text stays.
+ */
+#include "harness.h"
+#include "textmend/buf.h"
+
+TM_TEST(continuation_markers)
+{
+	EXPECT_CLEAN("layout", "(上接第一版)\n甲。\n", "甲。\n");
+	EXPECT_CLEAN("layout", "甲。\n\n（上接1版）\n\n乙。\n", "甲。\n\n乙。\n");
+	EXPECT_CLEAN("layout", "甲。\n(下转第3版)\n（紧接第2版）\n(转A4版)\n(下轉第二版)\n",
+	    "甲。\n");
+}
+
+TM_TEST(marker_inside_text_kept)
+{
+	EXPECT_UNCHANGED("layout", "（上接第一版）正文不是单独一行。\n");
+	EXPECT_UNCHANGED("layout", "(上接)\n(第一版)\n");
+}
+
+TM_TEST(repeated_header_kept_once)
+{
+	EXPECT_CLEAN("layout", "來源:中國婦女報\n日期\n來源:中國婦女報\n來源:中國婦女報\n",
+	    "來源:中國婦女報\n日期\n");
+}
+
+TM_TEST(short_repeats_kept)
+{
+	EXPECT_UNCHANGED("layout", "记者:\n是。\n是。\n好的好的。\n好的好的。\n");
+}
+
+TM_TEST(duplicates_across_segments)
+{
+	/* More than a segment of text between the two copies. */
+	struct tm_buf in, want;
+	char *got;
+	int i;
+
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	tm_buf_init(&want, TM_BUF_DEFAULT_MAX);
+	tm_buf_puts(&in, "來源:中國婦女報全媒體\n\n");
+	for (i = 0; i < 20000; i++)
+		tm_buf_printf(&in, "第%d段正文内容。\n\n", i);
+	tm_buf_append(&want, in.ptr, in.len);
+	tm_buf_puts(&in, "來源:中國婦女報全媒体\n");	/* differs: kept */
+	tm_buf_puts(&want, "來源:中國婦女報全媒体\n");
+	tm_buf_puts(&in, "來源:中國婦女報全媒體\n\n尾。\n");
+	tm_buf_puts(&want, "尾。\n");
+	got = tm_test_clean("layout", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, want.ptr) == 0);
+	free(got);
+	tm_buf_release(&in);
+	tm_buf_release(&want);
+}
+
+TM_TEST(pull_quote)
+{
+	const char *in =
+	    "构建妇建网络新格局，即打造1个试点示范区，每个区成立两个头部企业妇联。\n\n"
+	    "未来我们将不断探索互联网行业妇女工作的新模式和新方法，以多元化、\n\n"
+	    "即打造1个试点示范区，每个区成立两个头部企业妇联\n\n"
+	    "更高质量的方式赋能女职工们综合能力的成长。\n";
+	const char *want =
+	    "构建妇建网络新格局，即打造1个试点示范区，每个区成立两个头部企业妇联。\n\n"
+	    "未来我们将不断探索互联网行业妇女工作的新模式和新方法，以多元化、\n\n"
+	    "更高质量的方式赋能女职工们综合能力的成长。\n";
+
+	EXPECT_CLEAN("layout", in, want);
+}
+
+TM_TEST(repeat_after_sentence_end_is_suspect)
+{
+	unsigned long long edits = 1, suspects = 0;
+	const char *in =
+	    "构建妇建网络新格局，即打造1个试点示范区，每个区成立两个头部企业妇联。\n"
+	    "这是一个完整的句子，而且足够长，超过二十个字了。\n"
+	    "即打造1个试点示范区，每个区成立两个头部企业妇联\n";
+	char *got = tm_test_clean("layout", NULL, in, &edits, &suspects);
+
+	CHECK_STR(got, in);
+	CHECK_INT(edits, 0);
+	CHECK_INT(suspects, 1);
+	free(got);
+}
+
+TM_TEST(heading_over_two_lines_kept)
+{
+	EXPECT_UNCHANGED("layout", "西安市总工会发布消费帮扶点推介名单\n\n西安市总工会\n\n"
+	    "发布消费帮扶点推介名单\n");
+}
+
+TM_TEST(boilerplate)
+{
+	EXPECT_CLEAN("layout", "正文。\n想爆料?請登錄《陽光連線》提供新聞線索。\n",
+	    "正文。\n");
+	EXPECT_UNCHANGED("layout", "正文里提到了别的东西。\n");
+}
+
+TM_TEST(boilerplate_patterns_option)
+{
+	char *got = tm_test_clean("layout", "layout.boilerplate=来源：某某网",
+	    "正文。\n本文来源：某某网\n", NULL, NULL);
+
+	CHECK_STR(got, "正文。\n");
+	free(got);
+	got = tm_test_clean("layout", "layout.boilerplate=",
+	    "正文。\n想爆料?\n", NULL, NULL);
+	CHECK_STR(got, "正文。\n想爆料?\n");
+	free(got);
+}
+
+TM_TEST(options_off)
+{
+	char *got = tm_test_clean("layout", "layout.markers=off",
+	    "(上接第一版)\n", NULL, NULL);
+
+	CHECK_STR(got, "(上接第一版)\n");
+	free(got);
+	got = tm_test_clean("layout", "layout.duplicates=off",
+	    "來源:中國婦女報\n來源:中國婦女報\n", NULL, NULL);
+	CHECK_STR(got, "來源:中國婦女報\n來源:中國婦女報\n");
+	free(got);
+}
+
+TM_TEST(latin_duplicate_paragraph)
+{
+	EXPECT_CLEAN("layout", "It was a dark and stormy night.\n\nIt was a dark and stormy "
+	    "night.\n\nThe end.\n", "It was a dark and stormy night.\n\n"
+	    "The end.\n");
+}

@@ -1,0 +1,146 @@
+/*
+ * test_reflow.c - the reflow filter: breaks inside sentences are joined,
+ * the author's paragraphs stay.
+ */
+#include "harness.h"
+#include "textmend/buf.h"
+
+#define BODY "通过省市县乡村五级党组织联动建立健全责任落实考核督导监督等制度机制"
+
+TM_TEST(split_inside_word)
+{
+	EXPECT_CLEAN("reflow", BODY "，加强对乡\n\n村振兴重点任务的管理与监督。\n\n下一段。\n",
+	    BODY "，加强对乡村振兴重点任务的管理与监督。\n\n下一段。\n");
+}
+
+TM_TEST(split_after_comma)
+{
+	EXPECT_CLEAN("reflow", "短句，\n\n接着写完。\n", "短句，接着写完。\n");
+}
+
+TM_TEST(doubled_character_dropped)
+{
+	EXPECT_CLEAN("reflow", BODY "，因地制宜\n\n宜将三新领域妇女全部纳入管理。\n",
+	    BODY "，因地制宜将三新领域妇女全部纳入管理。\n");
+}
+
+TM_TEST(doubled_word_kept)
+{
+	EXPECT_CLEAN("reflow", BODY "，我们常\n\n常去那里看看。\n",
+	    BODY "，我们常常去那里看看。\n");
+}
+
+TM_TEST(sentence_end_kept)
+{
+	EXPECT_UNCHANGED("reflow", BODY "。\n\n村振兴重点任务的管理与监督。\n");
+}
+
+TM_TEST(headings_kept)
+{
+	EXPECT_UNCHANGED("reflow", "深化改革 “破难行动”进行时\n\n山东东阿340个巾帼志愿特色社团\n\n"
+	    "□ 中国妇女报全媒体记者 姚建\n\n正文第一段。\n");
+	/* A body paragraph cut off, then the next article's heading. */
+	EXPECT_UNCHANGED("reflow", BODY "始终坚持农\n\n全国女职工数字技能提升网络培训班举办\n\n"
+	    "正文。\n");
+}
+
+TM_TEST(list_items_kept)
+{
+	EXPECT_UNCHANGED("reflow", BODY "的三项措施\n\n1. 第一项措施要落实到每一个村的每一户人家去。\n");
+	EXPECT_UNCHANGED("reflow", BODY "的三项措施\n\n——全面提升党组织覆盖质量。\n");
+}
+
+TM_TEST(single_newline_paragraphs_kept)
+{
+	EXPECT_UNCHANGED("reflow", "來源:中國婦女報\n2025-02-08 09:07:02\n"
+	    "夯實基層基礎,織密傳統領域組織覆蓋網\n"
+	    "聊城市是革命老區、農業大市,下轄136個鄉鎮(街道)、2000余個行政村。\n");
+}
+
+TM_TEST(hard_wrapped_chinese)
+{
+	const char *in =
+	    "　　一二三四五六七八九十一二三四五六七八九十\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五。\n"
+	    "　　一二三四五六七八九十一二三四五六七八九十\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "完。\n";
+	const char *want =
+	    "　　一二三四五六七八九十一二三四五六七八九十"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五。\n"
+	    "　　一二三四五六七八九十一二三四五六七八九十"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "完。\n";
+
+	EXPECT_CLEAN("reflow", in, want);
+}
+
+TM_TEST(latin_split_paragraph)
+{
+	EXPECT_CLEAN("reflow", "This paragraph was split in the middle of a long sentence by a "
+	    "column\n\nbreak that the scanner kept.\n",
+	    "This paragraph was split in the middle of a long sentence by a "
+	    "column break that the scanner kept.\n");
+	EXPECT_UNCHANGED("reflow", "Heading\n\nthe text starts lower-case.\n");
+}
+
+TM_TEST(dehyphenation)
+{
+	EXPECT_CLEAN("reflow", "We studied this long and winding sentence with an exam-\n\n"
+	    "ple of the problem.\n", "We studied this long and winding "
+	    "sentence with an example of the problem.\n");
+	EXPECT_CLEAN("reflow", "We studied this long and winding sentence with the well-\n\n"
+	    "known result.\n", "We studied this long and winding sentence "
+	    "with the well-known result.\n");
+}
+
+TM_TEST(suspects_reported_not_changed)
+{
+	unsigned long long edits = 1, suspects = 0;
+	const char *in = "教育部党组组组高校党建。这是最深情的律律。"
+	    "社会组织 and 律师。坏\xef\xbf\xbd字。周周有活动，铁骨铮铮誓言。\n";
+	char *got = tm_test_clean("reflow", NULL, in, &edits, &suspects);
+
+	CHECK_STR(got, in);
+	CHECK_INT(edits, 0);
+	CHECK_INT(suspects, 4);
+	free(got);
+}
+
+TM_TEST(segments_do_not_matter)
+{
+	/* The split falls across the pipeline's segment boundary. */
+	struct tm_buf in, want;
+	char *got;
+	int i;
+
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	tm_buf_init(&want, TM_BUF_DEFAULT_MAX);
+	for (i = 0; i < 3000; i++)
+		tm_buf_printf(&in, "第%d段。" BODY "。\n\n", i);
+	tm_buf_append(&want, in.ptr, in.len);
+	tm_buf_puts(&in, BODY "，加强对乡\n\n村振兴。\n");
+	tm_buf_puts(&want, BODY "，加强对乡村振兴。\n");
+	got = tm_test_clean("reflow", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, want.ptr) == 0);
+	free(got);
+	tm_buf_release(&in);
+	tm_buf_release(&want);
+}
+
+TM_TEST(options_off)
+{
+	char *got = tm_test_clean("reflow", "reflow.paragraphs=off",
+	    "短句，\n\n接着写完。\n", NULL, NULL);
+
+	CHECK_STR(got, "短句，\n\n接着写完。\n");
+	free(got);
+}
