@@ -239,25 +239,6 @@ rank_cost(const char *list, uint32_t cp, double base, double step,
 }
 
 static double
-han_cost(uint32_t cp)
-{
-	size_t lo = 0, hi = tm_hanfreq_len, mid;
-	uint32_t key;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		key = tm_hanfreq[mid] >> 5;
-		if (key == cp)
-			return (double)(tm_hanfreq[mid] & 31);
-		if (key < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return HAN_UNKNOWN;
-}
-
-static double
 ascii_cost(uint32_t c)
 {
 	if (c == ' ' || c == '\n')
@@ -519,7 +500,7 @@ score_text(const uint32_t *cps, size_t n, int lang, unsigned latin)
 			cost += 25.0;
 		} else if (u_hasBinaryProperty((UChar32)c,
 		    UCHAR_IDEOGRAPHIC) && c >= 0x3400) {
-			double h = han_cost(c);
+			double h = tm_hanfreq_cost(c, HAN_UNKNOWN);
 
 			cost += h == HAN_UNKNOWN ? unknown_han : h;
 			if (prev_hangul)

@@ -14,6 +14,7 @@
 #include "textmend/filter.h"
 
 extern const struct tm_filter_type tm_filter_decode;
+extern const struct tm_filter_type tm_filter_mojibake;
 extern const struct tm_filter_type tm_filter_script;
 extern const struct tm_filter_type tm_filter_markup;
 extern const struct tm_filter_type tm_filter_ruby;

@@ -41,6 +41,8 @@
 #define MIN_DUP_LETTERS 6
 #define MIN_QUOTE_CHARS 15	/* a pull quote is a real paragraph */
 #define MIN_BODY_CHARS 20	/* and interrupts one, not a heading */
+#define QUOTE_RATE 20		/* at most one pull quote per this many
+				   paragraphs (and one more) */
 #define SHINGLE 6
 #define SET_MAX ((size_t)1 << 20)	/* entries per hash set */
 #define MAX_PATTERNS 32
@@ -57,6 +59,8 @@ struct layout_state {
 	struct hashset lines;
 	struct hashset shingles;
 	unsigned last_char;	/* last character of the last text line */
+	size_t paragraphs;	/* text lines seen */
+	size_t quotes_removed;
 	size_t last_letters;	/* and how many letters it had */
 	int skipping_blank;	/* a line was removed: drop blank lines */
 };
@@ -277,21 +281,13 @@ is_boilerplate(const struct layout_state *s, const char *p, const char *end)
 	return 0;
 }
 
+/* Does a paragraph that ends with cp stop in the middle of a sentence?
+   A Han character, a lower-case Latin letter or a comma says so. */
 static int
-ends_sentence(unsigned cp)
+mid_sentence(unsigned cp)
 {
-	static const unsigned finals[] = {
-		0x3002, 0xFF01, 0xFF1F, '!', '?', '.', 0x2026, 0x201D, 0x2019,
-		0x300D, 0x300F, 0xFF09, ')', 0xFF1A, ':', '"', 0x300B, 0xFF0E,
-	};
-	size_t i;
-
-	if (cp == 0)
-		return 1;	/* start of the document */
-	for (i = 0; i < sizeof(finals) / sizeof(finals[0]); i++)
-		if (cp == finals[i])
-			return 1;
-	return 0;
+	return tm_is_han(cp) || cp == 0xFF0C || cp == 0x3001 || cp == ',' ||
+	    (cp >= 'a' && cp <= 'z');
 }
 
 /*
@@ -413,9 +409,16 @@ judge_line(struct layout_state *s, struct tm_filter_ctx *ctx, const char *in,
 	}
 	if (s->quotes && letters >= MIN_QUOTE_CHARS &&
 	    repeats_earlier(s, p, end)) {
-		if (!ends_sentence(s->last_char) &&
-		    s->last_letters >= MIN_BODY_CHARS)
+		/* Inside a sentence: the paragraph before stops after a
+		   character or a comma, and pull quotes are few (a page has
+		   one or two; text that repeats itself all over is not
+		   furniture). */
+		if (mid_sentence(s->last_char) &&
+		    s->last_letters >= MIN_BODY_CHARS &&
+		    s->quotes_removed <= s->paragraphs / QUOTE_RATE) {
+			s->quotes_removed++;
 			return "pull-quote";
+		}
 		tm_suspect(ctx, (size_t)(p - in), p, (size_t)(end - p),
 		    "paragraph repeats earlier text");
 	}
@@ -447,6 +450,7 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			continue;
 		}
 		s->skipping_blank = 0;
+		s->paragraphs++;
 		letters = count_letters(a, b);
 		if ((why = judge_line(s, ctx, in, a, b, letters)) != NULL) {
 			tm_edit(ctx, (size_t)(p - in), p, (size_t)(next - p),

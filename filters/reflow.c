@@ -234,8 +234,8 @@ split_in_sentence(const struct line *l, size_t letters, int commas,
 	if (is_latin(a) || is_latin(b))
 		return letters >= MIN_BODY && (is_latin(a) || a == '-') &&
 		    is_lower(b);
-	if (!(tm_is_han(a) || (a >= '0' && a <= '9')))
-		return 0;
+	if (!tm_is_han(a))
+		return 0;	/* a number or a symbol can end a table row */
 	/* No paragraph starts with these: 、，。 and the like. */
 	if (b == 0x3001 || b == 0xFF0C || b == 0x3002 || b == 0xFF1B ||
 	    b == 0xFF1A || b == 0xFF1F || b == 0xFF01)

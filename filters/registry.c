@@ -11,6 +11,7 @@
 
 const struct tm_filter_type *const tm_filters[] = {
 	&tm_filter_decode,
+	&tm_filter_mojibake,
 	&tm_filter_markup,
 	&tm_filter_ruby,
 	&tm_filter_layout,

@@ -9,11 +9,11 @@
 #   opencc          OpenCC's dictionaries (the script filter's tables are
 #                   built from them) and the peer measured beside us
 #   clang, libclang-rt-14-dev  libFuzzer targets
-#   python3, socat, systemd, gzip, file: used by tests
+#   python3, socat, systemd, util-linux, gzip, file, patch: used by tests
 set -eu
 pkgs="build-essential cmake pkg-config libuv1-dev libicu-dev icu-devtools
 zlib1g-dev libjansson-dev libinih-dev opencc libopencc-dev clang
-libclang-rt-14-dev python3 socat systemd gzip file"
+libclang-rt-14-dev python3 socat systemd util-linux gzip file patch"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=""

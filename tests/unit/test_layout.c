@@ -128,3 +128,30 @@ TM_TEST(latin_duplicate_paragraph)
 	    "night.\n\nThe end.\n", "It was a dark and stormy night.\n\n"
 	    "The end.\n");
 }
+
+TM_TEST(repeating_text_is_not_furniture)
+{
+	/* Rows that repeat each other, ending in numbers: no pull quotes. */
+	struct tm_buf in;
+	unsigned long long edits = 1;
+	char *got;
+	int i;
+
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	for (i = 0; i < 40; i++)
+		tm_buf_printf(&in, "本段文字在文件里出现了很多次只有最后的编号不同%d\n\n",
+		    i);
+	got = tm_test_clean("layout", NULL, in.ptr, &edits, NULL);
+	CHECK_STR(got, in.ptr);
+	CHECK_INT(edits, 0);
+	free(got);
+	/* Text that repeats itself in mid-sentence: only a few removed. */
+	tm_buf_reset(&in);
+	for (i = 0; i < 40; i++)
+		tm_buf_printf(&in, "本段文字在文件里出现了很多次只有最后的编号不同%c%c\n\n",
+		    'a' + i / 26, 'a' + i % 26);
+	got = tm_test_clean("layout", NULL, in.ptr, &edits, NULL);
+	CHECK(edits <= 40 / 20 + 1);
+	free(got);
+	tm_buf_release(&in);
+}
