@@ -293,29 +293,34 @@ mid_sentence(unsigned cp)
 /*
  * Shingles: hashes of every SHINGLE consecutive characters of a line,
  * keeping one in four (by hash) so the table stays small. fn is called
- * for each kept one.
+ * for each kept one. The hash rolls (a polynomial over the code points,
+ * one multiply per character, then mixed), since every character of the
+ * document passes through here.
  */
 static void
 shingles(const char *p, const char *end, void (*fn)(void *, uint64_t),
     void *arg)
 {
-	const char *starts[SHINGLE + 1];
-	size_t n = 0;
+	const uint64_t base = 1000003u;
+	uint64_t h = 0, top = 1, m;
+	uint32_t win[SHINGLE];
+	size_t n = 0, i;
 
+	for (i = 1; i < SHINGLE; i++)
+		top *= base;		/* weight of the oldest character */
 	while (p < end) {
-		if (n == SHINGLE + 1) {
-			memmove(starts, starts + 1, SHINGLE * sizeof(*starts));
-			n--;
-		}
-		starts[n++] = p;
-		tm_utf8_next(&p, end);
-		if (n == SHINGLE + 1 || (n == SHINGLE && p == end)) {
-			const char *e = n == SHINGLE + 1 ? starts[SHINGLE] : p;
-			uint64_t h = hash_bytes(starts[0], (size_t)(e - starts[0]));
+		uint32_t cp = tm_utf8_next(&p, end);
 
-			if ((h & 3) == 0)
-				fn(arg, h);
-		}
+		if (n >= SHINGLE)
+			h -= win[n % SHINGLE] * top;
+		h = h * base + cp;
+		win[n % SHINGLE] = cp;
+		if (++n < SHINGLE)
+			continue;
+		m = (h ^ (h >> 29)) * UINT64_C(0xbf58476d1ce4e5b9);
+		m ^= m >> 32;
+		if ((m & 3) == 0)
+			fn(arg, m != 0 ? m : 1);
 	}
 }
 
