@@ -1,7 +1,10 @@
 /*
  * harness.c - registry and runner for TM_TEST cases (see harness.h).
  */
+#include <stdint.h>
 #include <stdlib.h>
+
+#include <zlib.h>
 
 #include "harness.h"
 #include "textmend/pipeline.h"
@@ -56,6 +59,27 @@ tm_test_slurp(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+char *
+tm_test_gzip(const char *p, size_t n, size_t *outlen)
+{
+	uLongf cap = compressBound((uLong)n) + 64;
+	unsigned char *out = malloc(cap);
+	z_stream z;
+
+	if (out == NULL)
+		exit(2);
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	return (char *)out;
 }
 
 char *

@@ -21,6 +21,9 @@ void tm_test_fail(const char *file, int line, const char *what);
 /* Read a whole file (tests' data); exits the test program on failure. */
 char *tm_test_slurp(const char *path, size_t *len);
 
+/* Compress n bytes into one gzip member (malloc'ed; free it). */
+char *tm_test_gzip(const char *p, size_t n, size_t *outlen);
+
 /*
  * Run `in` through `textmend clean --filters FILTERS` (with one optional
  * "filter.key=value" setting) in memory. Returns the output (free it);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
 
 #include "textmend/pipeline.h"
 #include "textmend/report.h"
@@ -102,25 +101,6 @@ done(struct result *res)
 	tm_report_free(res->r);
 }
 
-static char *
-gzip_mem(const char *p, size_t n, size_t *outlen)
-{
-	uLongf cap = compressBound((uLong)n) + 64;
-	unsigned char *out = malloc(cap);
-	z_stream z;
-
-	memset(&z, 0, sizeof(z));
-	deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	return (char *)out;
-}
-
 /* UTF-8 to UTF-16/32 (width 2 or 4), little or big endian. */
 static char *
 encode_wide(const char *s, int width, int big, const char *bom, size_t *len)
@@ -167,7 +147,7 @@ TM_TEST(gzip)
 	char *gz;
 	size_t n, chunk;
 
-	gz = gzip_mem(text, strlen(text), &n);
+	gz = tm_test_gzip(text, strlen(text), &n);
 	for (chunk = 1; chunk <= n; chunk = chunk * 3 + 1) {
 		run(&res, gz, n, chunk, NULL);
 		CHECK_INT(res.rc, 0);
@@ -195,8 +175,8 @@ TM_TEST(gzip_concatenated)
 	char *ga, *gb, *cat;
 	size_t na, nb, chunk;
 
-	ga = gzip_mem(a, strlen(a), &na);
-	gb = gzip_mem(b, strlen(b), &nb);
+	ga = tm_test_gzip(a, strlen(a), &na);
+	gb = tm_test_gzip(b, strlen(b), &nb);
 	cat = malloc(na + nb + na);
 	memcpy(cat, ga, na);
 	memcpy(cat + na, gb, nb);
@@ -235,7 +215,7 @@ TM_TEST(gzip_truncated)
 	char *gz;
 	size_t n, cut;
 
-	gz = gzip_mem(text, strlen(text), &n);
+	gz = tm_test_gzip(text, strlen(text), &n);
 	/* (One byte 1f is not gzip yet: a one-byte text.) */
 	for (cut = 2; cut < n; cut++) {
 		run(&res, gz, cut, 4096, NULL);
@@ -266,7 +246,7 @@ TM_TEST(gzip_bomb)
 
 	a = malloc(big);
 	memset(a, 'a', big);
-	gz = gzip_mem(a, big, &n);
+	gz = tm_test_gzip(a, big, &n);
 	free(a);
 	/* ~1030:1, past the default limit of 1000. */
 	run(&res, gz, n, 65536, NULL);
@@ -284,7 +264,7 @@ TM_TEST(gzip_bomb)
 	   limit the text comes out whole. */
 	a = malloc((size_t)8 << 20);
 	memset(a, 'a', (size_t)8 << 20);
-	gz = gzip_mem(a, (size_t)8 << 20, &n);
+	gz = tm_test_gzip(a, (size_t)8 << 20, &n);
 	run(&res, gz, n, 65536, "decode.max-ratio=0");
 	CHECK_INT(res.rc, 0);
 	CHECK(res.out.len == ((size_t)8 << 20) &&
@@ -680,7 +660,7 @@ TM_TEST(empty_input)
 	/* gzip of nothing is an empty document. */
 	{
 		size_t n;
-		char *gz = gzip_mem("", 0, &n);
+		char *gz = tm_test_gzip("", 0, &n);
 
 		run(&res, gz, n, 1, NULL);
 		CHECK_INT(res.rc, 0);

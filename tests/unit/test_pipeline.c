@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <zlib.h>
 
 #include "textmend/pipeline.h"
 #include "textmend/report.h"
@@ -228,25 +227,6 @@ all_seeds(size_t *len)
 	return b.ptr;
 }
 
-static char *
-gzip_mem(const char *p, size_t n, size_t *outlen)
-{
-	uLongf cap = compressBound((uLong)n) + 64;
-	unsigned char *out = malloc(cap);
-	z_stream z;
-
-	memset(&z, 0, sizeof(z));
-	deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	return (char *)out;
-}
-
 /* ---- chains ---- */
 
 TM_TEST(registry_sorted)
@@ -374,7 +354,7 @@ TM_TEST(chunk_sizes_same_output)
 	memcpy(mixed, text, n / 2);
 	memcpy(mixed + n / 2, "\r\n\xff\0x\r\n", 7);
 	memcpy(mixed + n / 2 + 7, text + n / 2, n - n / 2);
-	gz = gzip_mem(mixed, n + 7, &gzn);
+	gz = tm_test_gzip(mixed, n + 7, &gzn);
 	CHECK_INT(tm_chain_new(&c, NULL, NULL), 0);
 	for (k = 0; k < 3; k++) {
 		const char *in = k == 0 ? text : k == 1 ? mixed : gz;
