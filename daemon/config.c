@@ -111,18 +111,35 @@ fail(char *err, size_t errlen, const char *file, int line, const char *key,
 	return TM_ECONF;
 }
 
-int
-tm_config_parse_ms(const char *s, uint64_t *out)
+/* The decimal number at the start of s, and where it ends. */
+static int
+leading_number(const char *s, unsigned long long *v, char **end)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1000;
-
 	errno = 0;
 	if (*s < '0' || *s > '9')
 		return TM_ECONF;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	*v = strtoull(s, end, 10);
+	return errno != 0 ? TM_ECONF : 0;
+}
+
+/* v times its unit into *out, unless that overflows. */
+static int
+scaled(unsigned long long v, uint64_t mul, uint64_t *out)
+{
+	if (v > UINT64_MAX / mul)
+		return TM_ECONF;
+	*out = v * mul;
+	return 0;
+}
+
+int
+tm_config_parse_ms(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t mul;
+	char *end;
+
+	if (leading_number(s, &v, &end) != 0)
 		return TM_ECONF;
 	if (strcmp(end, "ms") == 0)
 		mul = 1;
@@ -134,24 +151,17 @@ tm_config_parse_ms(const char *s, uint64_t *out)
 		mul = 3600000;
 	else
 		return TM_ECONF;
-	if (v > UINT64_MAX / mul)
-		return TM_ECONF;
-	*out = v * mul;
-	return 0;
+	return scaled(v, mul, out);
 }
 
 int
 tm_config_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
 	unsigned long long v;
 	uint64_t mul = 1;
+	char *end;
 
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return TM_ECONF;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	if (leading_number(s, &v, &end) != 0)
 		return TM_ECONF;
 	switch (*end) {
 	case '\0': break;
@@ -164,10 +174,9 @@ tm_config_parse_size(const char *s, uint64_t *out)
 		end++;
 	if (*end == 'B' || *end == 'b')
 		end++;
-	if (*end != '\0' || v > UINT64_MAX / mul)
+	if (*end != '\0')
 		return TM_ECONF;
-	*out = v * mul;
-	return 0;
+	return scaled(v, mul, out);
 }
 
 static int

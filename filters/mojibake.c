@@ -118,6 +118,21 @@ moji_release(void *state)
 
 /* ---- UTF-8 read as cp1252 ---- */
 
+/*
+ * The byte 0x80 + i of a single-byte charset whose upper half is hi[0..n)
+ * (code points in byte order) that stands for cp, or -1.
+ */
+static int
+high_byte(const uint16_t *hi, int n, uint32_t cp)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (hi[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
 /* The cp1252 byte of a character, sloppy (C1 controls are their own
    byte, as Latin-1 has them), or -1. */
 static int
@@ -129,16 +144,12 @@ sloppy_byte(uint32_t cp)
 		0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
 		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
 	};
-	int i;
 
 	if (cp >= 0x80 && cp <= 0xFF)
 		return (int)cp;
 	if (cp < 0x0152 || cp > 0x2122)
-		return -1;
-	for (i = 0; i < 32; i++)
-		if (hi[i] == cp)
-			return 0x80 + i;
-	return -1;
+		return -1;	/* outside the table: skip the search */
+	return high_byte(hi, 32, cp);
 }
 
 /*
@@ -532,16 +543,12 @@ cp1251_byte(uint32_t cp)
 		0x00B0, 0x00B1, 0x0406, 0x0456, 0x0491, 0x00B5, 0x00B6, 0x00B7,
 		0x0451, 0x2116, 0x0454, 0x00BB, 0x0458, 0x0405, 0x0455, 0x0457
 	};
-	int i;
 
 	if (cp >= 0x0410 && cp <= 0x044F)
 		return (int)(cp - 0x0410 + 0xC0);
 	if (cp < 0x98 || cp > 0x2122)
-		return -1;
-	for (i = 0; i < 64; i++)
-		if (hi[i] == cp)
-			return 0x80 + i;
-	return -1;
+		return -1;	/* outside the table: skip the search */
+	return high_byte(hi, 64, cp);
 }
 
 /*
