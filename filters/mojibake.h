@@ -1,0 +1,69 @@
+/*
+ * mojibake.h - what the parts of the mojibake filter share: its state and
+ * one entry per family of confusions. mojibake.c runs the filter and hands
+ * each run of non-ASCII text to the repairs; mojibake_latin.c repairs UTF-8
+ * read as a single-byte charset, mojibake_cjk.c the Chinese confusions
+ * (UTF-8 read as GBK, GBK paired one off after a lost byte).
+ */
+#ifndef TEXTMEND_MOJIBAKE_H
+#define TEXTMEND_MOJIBAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "mojibake_icu.h"
+
+/* The best character for a GBK pair with one byte unknown, by the known
+   byte, which byte is unknown and whether a quote is open. */
+struct pair_memo {
+	uint32_t cp;
+	float cost;
+	uint8_t state;		/* 0 not tried, 1 found, 2 none */
+};
+
+struct moji_state {
+	int latin;
+	int gbk_on;
+	struct tm_moji_gbk *gbk;
+	struct pair_memo memo[2][2][256];
+	struct tm_buf a, b, c;	/* code point arrays for the latin passes */
+	struct tm_buf text;	/* UTF-8 of a repaired run */
+};
+
+/* Reset b to room for n code points: 0 or -ENOMEM. */
+int tm_moji_grow(struct tm_buf *b, size_t n);
+
+/* The UTF-8 length of the code points c[0..n). */
+size_t tm_moji_utf8_size(const uint32_t *c, size_t n);
+
+/*
+ * UTF-8 read as a single-byte charset (mojibake_latin.c). tm_moji_maybe_latin
+ * says whether the non-ASCII run p[..end) can hold such mojibake at all;
+ * tm_moji_line_strong whether the line p[..end) of segment seg holds strong
+ * cp1252 mojibake (1), none (0) or -errno. tm_moji_latin_run repairs the
+ * run r[0..len) into out: `weak` repairs weak sequences too; *eaten is how
+ * many bytes after the run the repair took in. Returns 1 if it repaired,
+ * 0 if the run is to be copied as it is, or -errno.
+ */
+int tm_moji_maybe_latin(const char *p, const char *end);
+int tm_moji_line_strong(struct moji_state *s, const char *seg, const char *p,
+    const char *end);
+int tm_moji_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *r, size_t len, int weak,
+    size_t *eaten, struct tm_buf *out);
+
+/*
+ * The Chinese confusions (mojibake_cjk.c). tm_moji_gbk_run looks at the
+ * "?" at p: if a misaligned GBK run follows and repairs, it writes the
+ * repair to out, sets *resume past the run and returns 1. tm_moji_utf8_gbk_run
+ * repairs the non-ASCII run r[0..len) where it is UTF-8 read as GBK. Both
+ * return 1 if they repaired, 0 if not, or -errno.
+ */
+int tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *p, struct tm_buf *out,
+    const char **resume);
+int tm_moji_utf8_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *r, size_t len, struct tm_buf *out);
+
+#endif
