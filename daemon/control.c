@@ -5,11 +5,18 @@
  * ({"cmd":"recent","n":5}, an "id" is echoed back) or, for people typing
  * into socat, bare words ("recent 5"). Replies are JSON objects with
  * "ok": true and the command's fields, or "ok": false and an "error".
- * Commands are the static table below; the admin ones (pause, resume,
- * reload, rescan) are allowed only to peers whose SO_PEERCRED uid is
- * root, the daemon's own uid, or the configured admin-uid, or whose
- * primary gid is the configured admin-gid. Who may connect at all is
+ * Framing, parsing and dispatch live in proto.c (so that a fuzz target
+ * runs the same code); this file holds the command table and the
+ * connections. The admin commands (pause, resume, reload, rescan) are
+ * allowed only to peers whose SO_PEERCRED uid is root, the daemon's own
+ * uid or the configured admin-uid, or who belong to the configured
+ * admin-gid, as primary or supplementary group (SO_PEERGROUPS: the
+ * groups the peer had when it connected). Who may connect at all is
  * decided by the socket file's mode (0660, made under a tight umask).
+ *
+ * A reload may move the socket: the new one is bound and listening before
+ * the old one is closed and unlinked, and clients already connected keep
+ * their connections (the one that asked for the reload gets its reply).
  *
  * Everything is non-blocking on the loop: a malformed request gets an
  * error reply and the connection stays usable; a line over 64 KiB, a
@@ -18,7 +25,9 @@
  * away. Loop thread only.
  */
 #include <errno.h>
+#include <grp.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,40 +38,45 @@
 #include <unistd.h>
 
 #include "textmend/buf.h"
+#include "textmend/err.h"
 #include "textmend/filter.h"
 #include "textmend/version.h"
 #include "daemon.h"
 #include "log.h"
+#include "proto.h"
 
-#define LINE_MAX_BYTES (64 * 1024)	/* longer: the client is closed */
-#define REQUEST_MAX 4096		/* longer: an error reply */
 #define UNSENT_MAX (1024 * 1024)
 #define CLIENTS_MAX 256
 #define IDLE_MS 60000
+#define GROUPS_MAX 65536
 
 struct client {
 	uv_pipe_t h;
 	struct tm_control *ctl;
 	struct client *prev, *next;
-	struct tm_buf in;
+	struct tm_lines lines;
 	size_t unsent;
 	uint64_t active_ms;
-	uid_t uid;
-	gid_t gid;
+	struct tm_peer peer;
 	pid_t pid;
-	int have_cred;
 	char rbuf[4096];
 };
 
+/* A listening socket; a reload that moves it has two for a moment. */
+struct listener {
+	uv_pipe_t h;
+	struct tm_control *ctl;
+	char *path;
+	ino_t ino;
+	dev_t dev;
+};
+
 struct tm_control {
-	uv_pipe_t server;
+	struct listener *srv;
 	uv_timer_t sweep;
 	struct tm_daemon *d;
 	struct client *clients;
 	unsigned nclients;
-	char *path;
-	ino_t ino;
-	dev_t dev;
 	int handles;			/* open handles; freed at zero */
 };
 
@@ -85,12 +99,10 @@ tm_json_name(const char *name)
 
 /* -- commands ------------------------------------------------------- */
 
-typedef json_t *(*cmd_fn)(struct tm_daemon *d, json_t *req, char *err,
-    size_t errlen);
-
 static json_t *
-cmd_status(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_status(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
 	uint64_t p50, p99;
 	double f, b;
 
@@ -122,8 +134,9 @@ cmd_status(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
 }
 
 static json_t *
-cmd_stats(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_stats(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
 	json_t *o = json_object(), *f = json_object();
 	int i;
 
@@ -141,21 +154,16 @@ cmd_stats(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
 }
 
 static json_t *
-cmd_recent(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_recent(void *ctx, json_t *req, char *err, size_t errlen)
 {
-	json_t *n = json_object_get(req, "n"), *a;
-	json_int_t want = 10;
+	struct tm_daemon *d = ctx;
+	long long want;
+	json_t *a;
 	size_t i, k;
 
-	if (n != NULL) {
-		if (!json_is_integer(n) || json_integer_value(n) < 0) {
-			snprintf(err, errlen, "n must be a count");
-			return NULL;
-		}
-		want = json_integer_value(n);
-	}
-	if (want > (json_int_t)d->recent_n)
-		want = (json_int_t)d->recent_n;
+	if (tm_proto_count(req, "n", 10, (long long)d->recent_n, &want, err,
+	    errlen) != 0)
+		return NULL;
 	a = json_array();
 	for (i = 0; i < (size_t)want; i++) {
 		const struct tm_recent *r;
@@ -180,41 +188,46 @@ cmd_recent(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
 }
 
 static json_t *
-cmd_pause(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_pause(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
+
 	tm_serve_pause(d, 1);
 	return json_pack("{s:s}", "state", tm_serve_state_name(d));
 }
 
 static json_t *
-cmd_resume(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_resume(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
+
 	tm_serve_pause(d, 0);
 	return json_pack("{s:s}", "state", tm_serve_state_name(d));
 }
 
 static json_t *
-cmd_reload(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_reload(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
+
 	if (tm_serve_reload(d, err, errlen) != 0)
 		return NULL;
-	return json_pack("{s:s?}", "config", d->cfg->file);
+	return json_pack("{s:s?, s:s, s:s}", "config", d->cfg->file,
+	    "inbox", d->cfg->inbox, "socket", d->cfg->socket);
 }
 
 static json_t *
-cmd_rescan(struct tm_daemon *d, json_t *req, char *err, size_t errlen)
+cmd_rescan(void *ctx, json_t *req, char *err, size_t errlen)
 {
+	struct tm_daemon *d = ctx;
+
 	tm_watch_rescan(d);
 	tm_serve_pump(d);
 	return json_pack("{s:i, s:i}", "queue",
 	    (int)(d->settling.n + d->ready.n), "in_flight", (int)d->inflight);
 }
 
-static const struct command {
-	const char *name;
-	int admin;
-	cmd_fn fn;
-} commands[] = {
+static const struct tm_command commands[] = {
 	{ "status", 0, cmd_status },
 	{ "stats", 0, cmd_stats },
 	{ "recent", 0, cmd_recent },
@@ -225,115 +238,6 @@ static const struct command {
 	{ NULL, 0, NULL }
 };
 
-static int
-is_admin(const struct client *c)
-{
-	const struct tm_config *cfg = c->ctl->d->cfg;
-
-	if (!c->have_cred)
-		return 0;
-	return c->uid == 0 || c->uid == geteuid() ||
-	    (cfg->admin_uid >= 0 && (long)c->uid == cfg->admin_uid) ||
-	    (cfg->admin_gid >= 0 && (long)c->gid == cfg->admin_gid);
-}
-
-/* Turn "recent 5" into {"cmd":"recent","n":5}. */
-static json_t *
-parse_words(const char *line, char *err, size_t errlen)
-{
-	char word[32], extra[32];
-	long n;
-	int k;
-
-	k = sscanf(line, "%31s %31s", word, extra);
-	if (k < 1) {
-		snprintf(err, errlen, "empty request");
-		return NULL;
-	}
-	if (k == 2) {
-		char *end;
-
-		n = strtol(extra, &end, 10);
-		if (*end != '\0' || n < 0) {
-			snprintf(err, errlen, "'%s' is not a count", extra);
-			return NULL;
-		}
-		return json_pack("{s:s, s:i}", "cmd", word, "n", (int)n);
-	}
-	return json_pack("{s:s}", "cmd", word);
-}
-
-/* One request line in, one reply object out (never NULL). */
-static json_t *
-handle(struct client *c, const char *line, size_t len)
-{
-	const struct command *cmd;
-	json_t *req = NULL, *reply = NULL, *id = NULL, *v;
-	json_error_t jerr;
-	const char *name;
-	char err[512];
-
-	err[0] = '\0';
-	if (len > REQUEST_MAX) {
-		snprintf(err, sizeof(err), "request longer than %d bytes",
-		    REQUEST_MAX);
-		goto out;
-	}
-	if (line[0] == '{') {
-		req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (req == NULL) {
-			snprintf(err, sizeof(err), "malformed JSON: %s",
-			    jerr.text);
-			goto out;
-		}
-	} else if ((req = parse_words(line, err, sizeof(err))) == NULL)
-		goto out;
-	if (!json_is_object(req)) {
-		snprintf(err, sizeof(err), "a request is a JSON object");
-		goto out;
-	}
-	if ((id = json_object_get(req, "id")) != NULL)
-		json_incref(id);
-	v = json_object_get(req, "cmd");
-	if (!json_is_string(v)) {
-		snprintf(err, sizeof(err), "no \"cmd\" string");
-		goto out;
-	}
-	name = json_string_value(v);
-	for (cmd = commands; cmd->name != NULL; cmd++)
-		if (strcmp(cmd->name, name) == 0)
-			break;
-	if (cmd->name == NULL) {
-		snprintf(err, sizeof(err), "unknown command (status, stats, "
-		    "recent, pause, resume, reload, rescan)");
-		goto out;
-	}
-	if (cmd->admin && !is_admin(c)) {
-		snprintf(err, sizeof(err), "%s: permission denied",
-		    cmd->name);
-		tm_log(TM_LOG_WARNING, "control: %s refused for uid %ld",
-		    cmd->name, (long)c->uid);
-		goto out;
-	}
-	if ((reply = cmd->fn(c->ctl->d, req, err, sizeof(err))) == NULL &&
-	    err[0] == '\0')
-		snprintf(err, sizeof(err), "out of memory");
-	if (reply != NULL) {
-		json_object_set_new(reply, "ok", json_true());
-		json_object_set_new(reply, "cmd", json_string(cmd->name));
-	}
-	if (reply != NULL && cmd->admin)
-		tm_log(TM_LOG_NOTICE, "control: %s by uid %ld", cmd->name,
-		    (long)c->uid);
-out:
-	if (reply == NULL)
-		reply = json_pack("{s:b, s:s}", "ok", 0, "error", err);
-	if (id != NULL && reply != NULL)
-		json_object_set_new(reply, "id", id);
-	json_decref(req);
-	return reply;
-}
-
 /* -- connections ---------------------------------------------------- */
 
 static void
@@ -341,7 +245,6 @@ ctl_unref(struct tm_control *ctl)
 {
 	if (--ctl->handles > 0)
 		return;
-	free(ctl->path);
 	free(ctl);
 }
 
@@ -351,7 +254,8 @@ on_client_closed(uv_handle_t *h)
 	struct client *c = h->data;
 	struct tm_control *ctl = c->ctl;
 
-	tm_buf_release(&c->in);
+	tm_lines_release(&c->lines);
+	free(c->peer.groups);
 	free(c);
 	ctl_unref(ctl);
 }
@@ -427,12 +331,33 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
 }
 
+/* One request line: answer it. Non-zero stops reading (closing). */
+static int
+on_line(void *arg, const char *line, size_t len)
+{
+	struct client *c = arg;
+	struct tm_daemon *d = c->ctl->d;
+	struct tm_proto_call call;
+	json_t *reply;
+	int admin;
+
+	admin = tm_proto_is_admin(&c->peer, geteuid(), d->cfg->admin_uid,
+	    d->cfg->admin_gid);
+	reply = tm_proto_handle(commands, d, admin, line, len, &call);
+	if (call.refused)
+		tm_log(TM_LOG_WARNING, "control: %s refused for uid %ld",
+		    call.cmd->name, (long)c->peer.uid);
+	else if (call.ok && call.cmd->admin)
+		tm_log(TM_LOG_NOTICE, "control: %s by uid %ld",
+		    call.cmd->name, (long)c->peer.uid);
+	send_reply(c, reply);
+	return uv_is_closing((uv_handle_t *)&c->h);
+}
+
 static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct client *c = s->data;
-	char *nl;
-	size_t len;
 
 	if (n < 0) {
 		client_close(c);
@@ -441,35 +366,66 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n == 0)
 		return;
 	c->active_ms = uv_now(c->ctl->d->loop);
-	if (tm_buf_append(&c->in, buf->base, (size_t)n) != 0) {
-		send_reply(c, json_pack("{s:b, s:s}", "ok", 0, "error",
-		    "request line longer than 64 KiB; closing"));
-		client_close(c);
-		return;
-	}
-	while (!uv_is_closing((uv_handle_t *)&c->h) &&
-	    (nl = memchr(c->in.ptr, '\n', c->in.len)) != NULL) {
-		len = (size_t)(nl - c->in.ptr);
-		*nl = '\0';
-		while (len > 0 && (c->in.ptr[len - 1] == '\r' ||
-		    c->in.ptr[len - 1] == ' ' || c->in.ptr[len - 1] == '\t'))
-			c->in.ptr[--len] = '\0';
-		if (len > 0)
-			send_reply(c, handle(c, c->in.ptr, len));
-		tm_buf_consume(&c->in, (size_t)(nl - c->in.ptr) + 1);
-	}
-	if (!uv_is_closing((uv_handle_t *)&c->h) &&
-	    c->in.len >= LINE_MAX_BYTES) {
+	if (tm_lines_feed(&c->lines, buf->base, (size_t)n, on_line, c) ==
+	    TM_ELIMIT && !uv_is_closing((uv_handle_t *)&c->h)) {
 		send_reply(c, json_pack("{s:b, s:s}", "ok", 0, "error",
 		    "request line longer than 64 KiB; closing"));
 		client_close(c);
 	}
 }
 
+/*
+ * The peer's supplementary groups as it had them when it connected
+ * (SO_PEERGROUPS, Linux 4.13). Older kernels: the groups of its user in
+ * the group database, which may be more than the process holds.
+ */
+static void
+peer_groups(struct client *c, int fd)
+{
+	struct passwd pw, *pwp = NULL;
+	socklen_t len = 64 * sizeof(gid_t);
+	gid_t *g = NULL, *v;
+	char pwbuf[4096];
+	int n;
+
+	for (;;) {
+		if ((v = realloc(g, len)) == NULL)
+			goto none;
+		g = v;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			c->peer.groups = g;
+			c->peer.ngroups = len / sizeof(gid_t);
+			return;
+		}
+		if (errno != ERANGE || len > GROUPS_MAX * sizeof(gid_t))
+			break;
+	}
+	if (errno != ENOPROTOOPT ||
+	    getpwuid_r(c->peer.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 ||
+	    pwp == NULL)
+		goto none;
+	n = 64;
+	for (;;) {
+		if ((v = realloc(g, (size_t)n * sizeof(gid_t))) == NULL)
+			goto none;
+		g = v;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, g, &n) >= 0)
+			break;
+		if (n > GROUPS_MAX)
+			goto none;
+	}
+	c->peer.groups = g;
+	c->peer.ngroups = (size_t)n;
+	return;
+none:
+	free(g);
+}
+
 static void
 on_connection(uv_stream_t *server, int status)
 {
-	struct tm_control *ctl = server->data;
+	struct listener *l = server->data;
+	struct tm_control *ctl = l->ctl;
 	struct client *c;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -480,7 +436,7 @@ on_connection(uv_stream_t *server, int status)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
 	c->ctl = ctl;
-	tm_buf_init(&c->in, LINE_MAX_BYTES + sizeof(c->rbuf));
+	tm_lines_init(&c->lines);
 	uv_pipe_init(ctl->d->loop, &c->h, 0);
 	c->h.data = c;
 	ctl->handles++;
@@ -501,10 +457,11 @@ on_connection(uv_stream_t *server, int status)
 	}
 	if (uv_fileno((uv_handle_t *)&c->h, &fd) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
-		c->uid = cred.uid;
-		c->gid = cred.gid;
+		c->peer.uid = cred.uid;
+		c->peer.gid = cred.gid;
 		c->pid = cred.pid;
-		c->have_cred = 1;
+		c->peer.known = 1;
+		peer_groups(c, fd);
 	}
 	c->active_ms = uv_now(ctl->d->loop);
 	if (uv_read_start((uv_stream_t *)&c->h, on_alloc, on_read) != 0)
@@ -526,7 +483,7 @@ on_sweep(uv_timer_t *t)
 }
 
 static void
-on_ctl_closed(uv_handle_t *h)
+on_sweep_closed(uv_handle_t *h)
 {
 	ctl_unref(h->data);
 }
@@ -562,48 +519,89 @@ clear_stale(const char *path)
 	return 0;
 }
 
+static void
+on_listener_closed(uv_handle_t *h)
+{
+	struct listener *l = h->data;
+	struct tm_control *ctl = l->ctl;
+
+	free(l->path);
+	free(l);
+	ctl_unref(ctl);
+}
+
+/* Close a listener and remove its socket file if it is still ours. */
+static void
+listener_close(struct listener *l)
+{
+	struct stat st;
+
+	if (l->ino != 0 && stat(l->path, &st) == 0 &&
+	    st.st_ino == l->ino && st.st_dev == l->dev)
+		unlink(l->path);
+	uv_close((uv_handle_t *)&l->h, on_listener_closed);
+}
+
+/* Bind and listen on path; *out is the new listener. */
+static int
+listener_open(struct tm_control *ctl, const char *path, struct listener **out)
+{
+	struct listener *l;
+	struct stat st;
+	mode_t old;
+	int rc;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return -ENOMEM;
+	if ((l->path = strdup(path)) == NULL) {
+		free(l);
+		return -ENOMEM;
+	}
+	if ((rc = clear_stale(path)) != 0) {
+		free(l->path);
+		free(l);
+		return rc;
+	}
+	l->ctl = ctl;
+	uv_pipe_init(ctl->d->loop, &l->h, 0);
+	l->h.data = l;
+	ctl->handles++;
+	/* Created 0660 from the start: no window in which anyone else
+	   could connect. */
+	old = umask(0117);
+	rc = uv_pipe_bind(&l->h, path);
+	umask(old);
+	if (rc == 0 && stat(path, &st) == 0) {
+		l->ino = st.st_ino;
+		l->dev = st.st_dev;
+		(void)chmod(path, 0660);
+	}
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&l->h, 128, on_connection);
+	if (rc != 0) {
+		tm_log(TM_LOG_ERR, "control socket %s: %s", path,
+		    uv_strerror(rc));
+		listener_close(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
 int
 tm_control_start(struct tm_daemon *d)
 {
 	struct tm_control *ctl;
-	struct stat st;
-	mode_t old;
 	int rc;
 
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
 		return -ENOMEM;
 	ctl->d = d;
-	if ((ctl->path = strdup(d->cfg->socket)) == NULL) {
-		free(ctl);
-		return -ENOMEM;
-	}
-	if ((rc = clear_stale(ctl->path)) != 0) {
-		free(ctl->path);
-		free(ctl);
-		return rc;
-	}
-	uv_pipe_init(d->loop, &ctl->server, 0);
-	ctl->server.data = ctl;
 	uv_timer_init(d->loop, &ctl->sweep);
 	ctl->sweep.data = ctl;
-	ctl->handles = 2;
+	ctl->handles = 1;
 	d->control = ctl;
-	/* Created 0660 from the start: no window in which anyone else
-	   could connect. */
-	old = umask(0117);
-	rc = uv_pipe_bind(&ctl->server, ctl->path);
-	umask(old);
-	if (rc == 0 && stat(ctl->path, &st) == 0) {
-		ctl->ino = st.st_ino;
-		ctl->dev = st.st_dev;
-		(void)chmod(ctl->path, 0660);
-	}
-	if (rc == 0)
-		rc = uv_listen((uv_stream_t *)&ctl->server, 128,
-		    on_connection);
-	if (rc != 0) {
-		tm_log(TM_LOG_ERR, "control socket %s: %s", ctl->path,
-		    uv_strerror(rc));
+	if ((rc = listener_open(ctl, d->cfg->socket, &ctl->srv)) != 0) {
 		tm_control_stop(d);
 		return rc;
 	}
@@ -611,21 +609,47 @@ tm_control_start(struct tm_daemon *d)
 	return 0;
 }
 
+int
+tm_control_move(struct tm_daemon *d, const char *path, char *err,
+    size_t errlen)
+{
+	struct tm_control *ctl = d->control;
+	struct listener *l;
+	struct stat st;
+	int rc;
+
+	/* The same socket, maybe under another spelling of its path. */
+	if (ctl == NULL || (ctl->srv != NULL &&
+	    (strcmp(ctl->srv->path, path) == 0 || (stat(path, &st) == 0 &&
+	    st.st_ino == ctl->srv->ino && st.st_dev == ctl->srv->dev))))
+		return 0;
+	if ((rc = listener_open(ctl, path, &l)) != 0) {
+		snprintf(err, errlen, "control socket %s: %s", path,
+		    rc == -EADDRINUSE ? "another textmend is serving there" :
+		    uv_strerror(rc));
+		return rc;
+	}
+	if (ctl->srv != NULL) {
+		tm_log(TM_LOG_NOTICE, "control socket moved from %s to %s",
+		    ctl->srv->path, path);
+		listener_close(ctl->srv);
+	}
+	ctl->srv = l;
+	return 0;
+}
+
 void
 tm_control_stop(struct tm_daemon *d)
 {
 	struct tm_control *ctl = d->control;
-	struct stat st;
 
 	if (ctl == NULL)
 		return;
 	d->control = NULL;
 	while (ctl->clients != NULL)
 		client_close(ctl->clients);
-	/* Remove the socket file only if it is still ours. */
-	if (ctl->ino != 0 && stat(ctl->path, &st) == 0 &&
-	    st.st_ino == ctl->ino && st.st_dev == ctl->dev)
-		unlink(ctl->path);
-	uv_close((uv_handle_t *)&ctl->sweep, on_ctl_closed);
-	uv_close((uv_handle_t *)&ctl->server, on_ctl_closed);
+	if (ctl->srv != NULL)
+		listener_close(ctl->srv);
+	ctl->srv = NULL;
+	uv_close((uv_handle_t *)&ctl->sweep, on_sweep_closed);
 }

@@ -47,6 +47,7 @@ struct tm_entry {
 	enum tm_entry_state state;
 	int writing;			/* created/modified, not closed yet */
 	int in_work;			/* already in the work folder */
+	int again;			/* seen anew while claimed */
 	off_t size;
 	int64_t mtime_ns;
 	mode_t mode;
@@ -162,6 +163,8 @@ void tm_serve_pump(struct tm_daemon *d);
 void tm_serve_done(struct tm_daemon *d, const char *rel,
     enum tm_outcome outcome, const char *reason, uint64_t in, uint64_t out,
     uint64_t seen_ns, const struct tm_report *r);
+/* Read the config again and apply all of it (moved folders, socket,
+   watch) or none of it; 0, or <0 with err set and the old config kept. */
 int tm_serve_reload(struct tm_daemon *d, char *err, size_t errlen);
 void tm_serve_pause(struct tm_daemon *d, int on);
 const char *tm_serve_state_name(const struct tm_daemon *d);
@@ -177,6 +180,11 @@ struct json_t;
 /* A JSON string for a file name, \xNN-escaped if it is not UTF-8. */
 struct json_t *tm_json_name(const char *name);
 int tm_control_start(struct tm_daemon *d);
+/* Listen on path instead (a reload moved the socket): the new socket is
+   listening before the old one is closed and unlinked; connected clients
+   stay. 0, or -errno with err set and the old socket kept. */
+int tm_control_move(struct tm_daemon *d, const char *path, char *err,
+    size_t errlen);
 void tm_control_stop(struct tm_daemon *d);
 
 /* client.c */

@@ -391,12 +391,30 @@ out:
 }
 
 static void
+move_to_inbox(struct tm_job *j, const char *inbox)
+{
+	char src[PATH_MAX], dest[PATH_MAX], name[512];
+
+	if (tm_path(src, sizeof(src), "%s/%s", j->cfg->inbox, j->rel) != 0 ||
+	    tm_path(dest, sizeof(dest), "%s/%s", inbox, j->rel) != 0)
+		return;
+	if (rename(src, dest) != 0)
+		tm_log(TM_LOG_WARNING, "cannot move \"%s\" from the old inbox "
+		    "%s to %s: %s", tm_log_name(j->rel, name, sizeof(name)),
+		    j->cfg->inbox, inbox, strerror(errno));
+}
+
+static void
 after_work(uv_work_t *req, int status)
 {
 	struct tm_job *j = req->data;
 	struct tm_daemon *d = j->d;
 
 	d->inflight--;
+	/* Given back to an inbox a reload has since moved away from. */
+	if (j->outcome == TM_OUT_RETRY &&
+	    strcmp(j->cfg->inbox, d->cfg->inbox) != 0)
+		move_to_inbox(j, d->cfg->inbox);
 	tm_serve_done(d, j->rel, j->outcome, j->reason[0] ? j->reason :
 	    NULL, j->in, j->out, j->seen_ns, j->report);
 	if (j->outcome == TM_OUT_FAILED || j->outcome == TM_OUT_RETRY) {

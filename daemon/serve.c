@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "textmend/err.h"
 #include "textmend/filter.h"
 #include "textmend/pipeline.h"
 #include "textmend/report.h"
@@ -410,9 +411,13 @@ remove_temps(const char *dir, const char *work)
 	closedir(dp);
 }
 
-/* Create the folders (and each profile's subfolder in them). */
+/*
+ * Create the folders (and each profile's subfolder in them). At start-up
+ * (sweep) also remove the temporary files an interrupted run left; never
+ * on a reload, when they belong to files in flight.
+ */
 static int
-make_folders(const struct tm_config *c)
+make_folders(const struct tm_config *c, int sweep)
 {
 	const char *dirs[6];
 	char path[PATH_MAX], work[PATH_MAX];
@@ -432,7 +437,7 @@ make_folders(const struct tm_config *c)
 			    strerror(-rc));
 			return rc;
 		}
-		if (dirs[i] != c->inbox && dirs[i] != c->work)
+		if (sweep && dirs[i] != c->inbox && dirs[i] != c->work)
 			remove_temps(dirs[i], c->work);
 		for (j = 0; j < c->nprofiles; j++) {
 			(void)tm_path(path, sizeof(path), "%s/%s", dirs[i],
@@ -442,8 +447,8 @@ make_folders(const struct tm_config *c)
 				    path, strerror(-rc));
 				return rc;
 			}
-			if (dirs[i] != c->inbox && dirs[i] != c->work &&
-			    tm_path(work, sizeof(work), "%s/%s", c->work,
+			if (sweep && dirs[i] != c->inbox &&
+			    dirs[i] != c->work && tm_path(work, sizeof(work), "%s/%s", c->work,
 			    c->profiles[j].name) == 0)
 				remove_temps(path, work);
 		}
@@ -518,65 +523,132 @@ start_timers(struct tm_daemon *d)
 		uv_timer_stop(&d->summary_timer);
 }
 
-/* Paths cannot change under a running daemon: keep the old ones. */
-static int
-keep_paths(struct tm_config *n, const struct tm_config *o)
-{
-	char **np[] = { &n->inbox, &n->outbox, &n->failed, &n->reports,
-	    &n->work, &n->archive, &n->socket };
-	char *const op[] = { o->inbox, o->outbox, o->failed, o->reports,
-	    o->work, o->archive, o->socket };
-	size_t i;
-	int changed = 0;
+static int same_fs(const char *a, const char *b);
 
-	for (i = 0; i < sizeof(op) / sizeof(op[0]); i++) {
-		if (strcmp(*np[i], op[i]) == 0)
-			continue;
-		changed = 1;
-		free(*np[i]);
-		if ((*np[i] = strdup(op[i])) == NULL)
-			return -ENOMEM;
-	}
-	if (changed)
-		tm_log(TM_LOG_WARNING, "reload: folder and socket paths "
-		    "change only on restart; keeping the current ones");
-	return 0;
+/* Log each folder or socket path a reload changes; 1 if any did. */
+static int
+log_moves(const struct tm_config *n, const struct tm_config *o)
+{
+	static const char *const what[] = { "inbox", "outbox", "failed",
+	    "reports", "work", "archive", "socket" };
+	const char *const np[] = { n->inbox, n->outbox, n->failed,
+	    n->reports, n->work, n->archive, n->socket };
+	const char *const op[] = { o->inbox, o->outbox, o->failed,
+	    o->reports, o->work, o->archive, o->socket };
+	size_t i;
+	int moved = 0;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		if (strcmp(np[i], op[i]) != 0) {
+			tm_log(TM_LOG_NOTICE, "reload: %s is now %s (was %s)",
+			    what[i], np[i], op[i]);
+			moved = 1;
+		}
+	return moved;
 }
 
+/* Entries in a folder, ignoring the ones the inbox rules ignore. */
+static size_t
+count_names(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL)
+		if (!tm_watch_ignored(de->d_name))
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/*
+ * The inbox or the work folder moved: names known under the old ones but
+ * not claimed yet are forgotten (the new folders are listed next); files
+ * in flight finish under the config they started with.
+ */
+static void
+forget_unclaimed(struct tm_daemon *d, const struct tm_config *old)
+{
+	struct tm_entry *e;
+	size_t n;
+
+	while ((e = d->settling.head) != NULL)
+		tm_watch_forget(d, e);
+	while ((e = d->ready.head) != NULL)
+		tm_watch_forget(d, e);
+	if (strcmp(old->inbox, d->cfg->inbox) != 0 &&
+	    (n = count_names(old->inbox)) > 0)
+		tm_log(TM_LOG_WARNING, "reload: %zu name%s left in the old "
+		    "inbox %s, which is no longer watched", n, n == 1 ? "" :
+		    "s", old->inbox);
+	if (strcmp(old->work, d->cfg->work) != 0 && d->inflight == 0 &&
+	    (n = count_names(old->work)) > 0)
+		tm_log(TM_LOG_WARNING, "reload: %zu name%s left in the old "
+		    "work folder %s; move them to the inbox to clean them", n,
+		    n == 1 ? "" : "s", old->work);
+}
+
+/*
+ * Read the config again and apply it whole, or not at all: a config that
+ * does not load, folders that cannot be created, a work folder on another
+ * filesystem than the inbox, or a socket that cannot be bound keep the
+ * old config (err says why). Moved folders are created and the watch is
+ * armed on the new inbox; a moved socket listens before the old one goes.
+ * Jobs in flight hold the old config and finish with it.
+ */
 int
 tm_serve_reload(struct tm_daemon *d, char *err, size_t errlen)
 {
-	struct tm_config *c;
+	struct tm_config *c = NULL, *old;
 	char line[256];
-	int rc;
+	int rc, moved;
 
+	if (d->state == TM_STATE_STOPPING) {
+		snprintf(err, errlen, "stopping; not reloading");
+		return TM_ECONF;
+	}
 	tm_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 	    (unsigned long long)tm_notify_monotonic_usec());
 	rc = tm_config_load(&c, d->config_file, err, errlen);
-	if (rc == 0 && (rc = keep_paths(c, d->cfg)) != 0)
-		tm_config_unref(c);
-	if (rc == 0 && (rc = make_folders(c)) != 0) {
-		snprintf(err, errlen, "cannot create the profile folders: %s",
+	if (rc == 0 && (rc = make_folders(c, 0)) != 0)
+		snprintf(err, errlen, "cannot create the folders: %s",
 		    strerror(-rc));
-		tm_config_unref(c);
+	if (rc == 0 && !same_fs(c->inbox, c->work)) {
+		rc = TM_ECONF;
+		snprintf(err, errlen, "the work folder %s is not on the "
+		    "filesystem of the inbox %s", c->work, c->inbox);
 	}
-	if (rc != 0)
+	if (rc == 0 && d->control != NULL)
+		rc = tm_control_move(d, c->socket, err, errlen);
+	if (rc != 0) {
+		tm_config_unref(c);
 		tm_log(TM_LOG_ERR, "reload failed, keeping the old config: %s",
 		    err);
-	else {
-		tm_config_unref(d->cfg);
-		d->cfg = c;
-		tm_log(TM_LOG_NOTICE, "reloaded %s", d->config_file ?
-		    d->config_file : "the defaults");
-		/* Profiles may have come or gone: watch their folders. */
-		tm_watch_stop(d);
-		(void)tm_watch_start(d);
-		start_timers(d);
-		tm_serve_pump(d);
+		tm_serve_status_line(d, line, sizeof(line));
+		tm_notify("READY=1\nSTATUS=%s", line);
+		return rc;
 	}
+	old = d->cfg;
+	moved = log_moves(c, old);
+	d->cfg = c;
+	if (strcmp(c->inbox, old->inbox) != 0 ||
+	    strcmp(c->work, old->work) != 0)
+		forget_unclaimed(d, old);
+	tm_config_unref(old);
+	tm_log(TM_LOG_NOTICE, "reloaded %s%s", d->config_file ?
+	    d->config_file : "the defaults", moved ? " (paths changed)" : "");
+	/* Profiles may have come or gone, the inbox may have moved: watch
+	   the folders again (this lists them too). */
+	tm_watch_stop(d);
+	(void)tm_watch_start(d);
+	start_timers(d);
+	tm_serve_pump(d);
 	tm_serve_status_line(d, line, sizeof(line));
 	tm_notify("READY=1\nSTATUS=%s", line);
-	return rc;
+	return 0;
 }
 
 static void
@@ -705,7 +777,7 @@ tm_cmd_serve(int argc, char **argv)
 		free_daemon(d);
 		return TM_EXIT_FAIL;
 	}
-	if (make_folders(cfg) != 0) {
+	if (make_folders(cfg, 1) != 0) {
 		free_daemon(d);
 		return TM_EXIT_FAIL;
 	}

@@ -13,12 +13,15 @@
  * A name found by a listing or a close is taken only once lstat() shows
  * the same type, size and mtime for the settle time; a name that was
  * created or modified but not closed waits for its close (or, if that
- * event was lost, for ten times the settle time, at least a minute).
+ * event was lost, for ten times the settle time, at least a minute;
+ * after a queue overflow, when closes may have been lost, for the settle
+ * time only).
  * Names starting with '.' or ending in .part, .tmp or ~ are ignored
  * until renamed.
  *
  * The names table holds every name that is settling, ready or in flight,
- * so nothing is queued twice; it is capped by the `queue` setting, and a
+ * so nothing is queued twice (a new file under the name of one in flight
+ * is offered again when that one is done); it is capped by the `queue` setting, and a
  * name that does not fit is found again by a later listing (bounded
  * memory instead of unbounded queues). Loop thread only.
  */
@@ -126,6 +129,7 @@ void
 tm_watch_forget(struct tm_daemon *d, struct tm_entry *e)
 {
 	struct tm_entry **pp;
+	char *again = NULL;
 
 	if (e->state == TM_ENTRY_SETTLING)
 		list_del(&d->settling, e);
@@ -138,8 +142,15 @@ tm_watch_forget(struct tm_daemon *d, struct tm_entry *e)
 			break;
 		}
 	d->nentries--;
-	free(e->rel);
+	if (e->again && d->state != TM_STATE_STOPPING)
+		again = e->rel;
+	else
+		free(e->rel);
 	free(e);
+	if (again != NULL) {
+		tm_watch_offer(d, again, TM_SEEN_LISTED);
+		free(again);
+	}
 	/* The table had been full: list again once there is room. */
 	if (d->overflowed && d->settling.n + d->ready.n < d->cfg->queue / 2 &&
 	    d->state != TM_STATE_STOPPING) {
@@ -193,6 +204,10 @@ tm_watch_offer(struct tm_daemon *d, const char *rel, enum tm_seen how)
 	int changed;
 
 	if (e != NULL) {
+		/* A new file under the name of one in flight: offer it
+		   again once that one is done (tm_watch_forget). */
+		if (e->state == TM_ENTRY_CLAIMED && how != TM_SEEN_WORK)
+			e->again = 1;
 		if (e->state != TM_ENTRY_SETTLING)
 			return;
 		switch (how) {
@@ -396,6 +411,7 @@ on_inotify(uv_poll_t *h, int status, int events)
 	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char rel[PATH_MAX];
 	const struct inotify_event *ev;
+	struct tm_entry *e;
 	const char *prefix;
 	int rescan = 0, rearm = 0;
 	ssize_t n;
@@ -450,6 +466,11 @@ on_inotify(uv_poll_t *h, int status, int events)
 	} else if (rescan) {
 		tm_log(TM_LOG_WARNING, "inotify queue overflowed; listing "
 		    "the inbox");
+		/* The close of a file being written may be among the events
+		   lost: from now on it is taken once it settles, like a
+		   listed one, not after the lost-close timeout. */
+		for (e = d->settling.head; e != NULL; e = e->next)
+			e->writing = 0;
 		tm_watch_rescan(d);
 	}
 }

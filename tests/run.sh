@@ -20,7 +20,7 @@ echo "== ASan + UBSan build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTEXTMEND_WERROR=ON \
 	-DTEXTMEND_ASAN=ON -DTEXTMEND_UBSAN=ON >/dev/null
 cmake --build build-asan -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 TM_SCALE=small \
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 if command -v clang >/dev/null 2>&1; then

@@ -321,6 +321,33 @@ case_kill_restart() {
 	stop
 }
 
+cleaned_twice() {
+	[ "$(grep -c 'cleaned "same.txt"' "$T/log")" -eq 2 ]
+}
+
+# A file dropped under the name of one still being cleaned is taken once
+# that one is done, without waiting for the safety listing.
+case_same_name() {
+	config "workers = 1" "max-size = 512M" "rescan = 1h"
+	start
+	i=0
+	while [ $i -lt 300 ]; do
+		cat "$SEEDS"/*.txt
+		i=$((i + 1))
+	done >"$T/big.in"
+	cp "$T/big.in" "$T/inbox/.same"
+	mv "$T/inbox/.same" "$T/inbox/same.txt"
+	wait_for 10 grep -q 'taken "same.txt"' "$T/log" || fail "not taken"
+	printf 'second,版\n' | drop same.txt
+	grep -q 'cleaned "same.txt"' "$T/log" &&
+	    skip "the first file was done before the second came"
+	wait_for 20 cleaned_twice || fail "the second same.txt was not taken"
+	printf 'second,版\n' >"$T/s.in"
+	expected "$T/s.in" "$T/want"
+	cmp -s "$T/want" "$T/outbox/same.txt" || fail "same.txt is not the second"
+	stop
+}
+
 # Two daemons share an inbox and outbox (each with its own work folder and
 # socket): rename() decides who takes a file, so each is cleaned once.
 case_two_daemons() {
@@ -512,6 +539,36 @@ case_admin_refused() {
 	stop
 }
 
+# admin-gid counts for a peer's supplementary groups too, not only for
+# its primary group (no user database needed: setpriv sets the groups).
+case_admin_group() {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to nobody"
+	as="setpriv --reuid=nobody --regid=nogroup"
+	$as --clear-groups "$TEXTMEND" --version >/dev/null 2>&1 ||
+	    skip "nobody cannot run $TEXTMEND"
+	chmod 755 "$T"
+	config "admin-gid = 4242"
+	start
+	chmod 666 "$T/textmend.sock"
+	sock=$T/textmend.sock
+	$as --clear-groups "$TEXTMEND" pause --socket "$sock" \
+	    2>"$T/err" >/dev/null && fail "a peer outside group 4242 may pause"
+	grep -q 'permission denied' "$T/err" || fail "$(cat "$T/err")"
+	$as --groups=100,4242 "$TEXTMEND" pause --socket "$sock" \
+	    >/dev/null 2>"$T/err" ||
+	    fail "supplementary group 4242 refused: $(cat "$T/err")"
+	[ "$(status_field state)" = '"paused"' ] || fail "not paused"
+	setpriv --reuid=nobody --regid=4242 --clear-groups "$TEXTMEND" \
+	    resume --socket "$sock" >/dev/null 2>"$T/err" ||
+	    fail "primary group 4242 refused: $(cat "$T/err")"
+	[ "$(status_field state)" = '"running"' ] || fail "not resumed"
+	$as --groups=100,4243 "$TEXTMEND" rescan --socket "$sock" \
+	    >/dev/null 2>&1 && fail "group 4243 may rescan"
+	grep -q 'control: pause by uid' "$T/log" || fail "admin use not logged"
+	stop
+}
+
 case_sigterm_drains() {
 	config "max-size = 512M" "workers = 1"
 	start
@@ -605,6 +662,75 @@ case_profile() {
 	grep -q 'workers' "$T/err" || fail "reload error: $(cat "$T/err")"
 	echo "still,here" | drop after.txt
 	wait_for 10 test -e "$T/outbox/after.txt" || fail "dead after a bad reload"
+	stop
+}
+
+# A reload applies moved folders and a moved socket at once, finishes the
+# file in flight, and keeps the old config when the new one is bad.
+case_reload_paths() {
+	config "workers = 1" "max-size = 512M"
+	start
+	printf 'before,一\n' | drop a.txt
+	wait_for 10 test -e "$T/outbox/a.txt" || fail "a.txt not cleaned"
+	i=0
+	while [ $i -lt 300 ]; do
+		cat "$SEEDS"/*.txt
+		i=$((i + 1))
+	done >"$T/big.in"
+	cp "$T/big.in" "$T/inbox/.big"
+	mv "$T/inbox/.big" "$T/inbox/big.txt"
+	wait_for 10 grep -q 'taken "big.txt"' "$T/log" || fail "big not taken"
+	config "workers = 1" "max-size = 512M" "[paths]" "inbox = in2" \
+	    "outbox = out2" "failed = failed2" "reports = rep2" \
+	    "work = .work2" "socket = moved.sock"
+	tmc reload --json >"$T/out" 2>&1 || fail "reload: $(cat "$T/out")"
+	grep -q '"in2"' "$T/out" || fail "reply does not name the new inbox"
+	grep -q 'finishing\|reload failed' "$T/log" && fail "reload disturbed"
+	[ -S "$T/textmend.sock" ] && fail "old socket file left"
+	"$TEXTMEND" status --socket "$T/moved.sock" >/dev/null ||
+	    fail "no answer on the moved socket"
+	for d in in2 out2 failed2 rep2 .work2; do
+		[ -d "$T/$d" ] || fail "$d not created"
+	done
+	# the file in flight finishes where it started, whole
+	wait_for 60 test -e "$T/outbox/big.txt" || fail "in-flight file lost"
+	expected "$T/big.in" "$T/want"
+	cmp -s "$T/want" "$T/outbox/big.txt" || fail "in-flight output differs"
+	awk '/reloaded/ { r = 1 } /cleaned "big.txt"/ { exit !r }' "$T/log" ||
+	    fail "big.txt was no longer in flight at the reload"
+	printf 'moved,二\n' >"$T/in2/.b"
+	mv "$T/in2/.b" "$T/in2/b.txt"
+	wait_for 10 test -e "$T/out2/b.txt" || fail "new inbox not watched"
+	[ -s "$T/rep2/b.txt.json" ] || fail "no report in the new folder"
+	printf 'old,三\n' | drop c.txt
+	sleep 1
+	[ -e "$T/inbox/c.txt" ] || fail "the old inbox is still watched"
+	# a bad config, then an unusable socket: the old config stays
+	printf '[serve]\nworkers = many\n' >"$T/textmend.conf"
+	"$TEXTMEND" reload --socket "$T/moved.sock" 2>"$T/err" &&
+	    fail "a bad config was reloaded"
+	grep -q 'workers' "$T/err" || fail "reload error: $(cat "$T/err")"
+	grep -q 'reload failed, keeping the old config' "$T/log" ||
+	    fail "the failed reload is not logged"
+	: >"$T/notasock"
+	config "[paths]" "inbox = in3" "socket = notasock"
+	"$TEXTMEND" reload --socket "$T/moved.sock" 2>"$T/err" &&
+	    fail "reloaded onto a file that is not a socket"
+	grep -q 'notasock' "$T/err" || fail "socket error: $(cat "$T/err")"
+	printf 'still,四\n' >"$T/in2/.d"
+	mv "$T/in2/.d" "$T/in2/d.txt"
+	wait_for 10 test -e "$T/out2/d.txt" || fail "half-applied reload"
+	[ -e "$T/in3/d.txt" ] && fail "half-applied reload"
+	# back to the defaults by SIGHUP: what waited in ./inbox is taken
+	config
+	kill -HUP "$DPID"
+	wait_for 10 answers || fail "no answer on the default socket again"
+	[ -S "$T/moved.sock" ] && fail "moved socket file left"
+	wait_for 10 test -e "$T/outbox/c.txt" || fail "old inbox not listed"
+	printf 'old,三\n' >"$T/c.in"
+	expected "$T/c.in" "$T/want"
+	cmp -s "$T/want" "$T/outbox/c.txt" || fail "c.txt differs"
+	no_temps
 	stop
 }
 
