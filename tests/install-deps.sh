@@ -6,13 +6,14 @@
 #   zlib1g-dev      gzip input and archives, CRC-32 in reports
 #   libjansson-dev  JSON reports and the status socket protocol
 #   libinih-dev     the daemon's INI config
+#   libhunspell-dev, hunspell-en-us  reflow's dehyphenation dictionary
 #   opencc          OpenCC's dictionaries (the script filter's tables are
 #                   built from them) and the peer measured beside us
 #   clang, libclang-rt-14-dev  libFuzzer targets
 #   python3, socat, systemd, util-linux, gzip, file, patch: used by tests
 set -eu
 pkgs="build-essential cmake pkg-config libuv1-dev libicu-dev icu-devtools
-zlib1g-dev libjansson-dev libinih-dev opencc libopencc-dev clang
+zlib1g-dev libjansson-dev libinih-dev libhunspell-dev hunspell-en-us opencc libopencc-dev clang
 libclang-rt-14-dev python3 socat systemd util-linux gzip file patch"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

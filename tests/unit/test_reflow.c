@@ -50,6 +50,35 @@ TM_TEST(list_items_kept)
 	EXPECT_UNCHANGED("reflow", BODY "的三项措施\n\n——全面提升党组织覆盖质量。\n");
 }
 
+TM_TEST(enumerated_paragraphs_kept)
+{
+	/* Items without a full stop, long enough not to pass for headings,
+	   before a body paragraph. */
+	EXPECT_UNCHANGED("reflow", "一、" BODY "\n\n" BODY "。\n");
+	EXPECT_UNCHANGED("reflow", "（二）" BODY "\n\n" BODY "。\n");
+	EXPECT_UNCHANGED("reflow", "â  " BODY "\n\n" BODY "。\n");
+	EXPECT_UNCHANGED("reflow", "3. " BODY "\n\n" BODY "。\n");
+	/* An inline enumeration ends a UD sentence without a full stop. */
+	EXPECT_UNCHANGED("reflow", "世界三大观赏树厦门园林植物园种植有世界三大观赏树："
+	    "中国金钱松，日本金松，日本南洋杉\n\n厦门港是中国沿海主要港口之一。\n");
+	/* The next paragraph opens a series: 一楼为…，二楼为… */
+	EXPECT_UNCHANGED("reflow", BODY "，时为台湾五大学府\n\n"
+	    "一楼为供学生自习的K书中心，二楼为期刊阅览室。\n");
+}
+
+TM_TEST(enumerated_paragraph_split_inside_word)
+{
+	/* A column break inside an item is joined when it cuts a word. */
+	EXPECT_CLEAN("reflow", "一、" BODY "，加强对乡\n\n村振兴重点任务的管理与监督。\n",
+	    "一、" BODY "，加强对乡村振兴重点任务的管理与监督。\n");
+	/* Numbers that are not enumerators: "1.8亿" starts a body line. */
+	EXPECT_CLEAN("reflow", "1.8亿" BODY "，加强对乡\n\n村振兴。\n",
+	    "1.8亿" BODY "，加强对乡村振兴。\n");
+	/* Items that are not parallel are a sentence cut short. */
+	EXPECT_CLEAN("reflow", BODY "：中国金钱松，日本金松，日本南洋杉与园林\n\n"
+	    "植物园的树。\n", BODY "：中国金钱松，日本金松，日本南洋杉与园林植物园的树。\n");
+}
+
 TM_TEST(single_newline_paragraphs_kept)
 {
 	EXPECT_UNCHANGED("reflow", "來源:中國婦女報\n2025-02-08 09:07:02\n"
@@ -100,6 +129,55 @@ TM_TEST(dehyphenation)
 	EXPECT_CLEAN("reflow", "We studied this long and winding sentence with the well-\n\n"
 	    "known result.\n", "We studied this long and winding sentence "
 	    "with the well-known result.\n");
+}
+
+#define LATIN "We studied this long and winding sentence with "
+
+/* hunspell's en_US (Debian's hunspell-en-us) decides; tests/install-deps.sh
+   installs it. */
+TM_TEST(dehyphenation_dictionary)
+{
+	unsigned long long suspects = 0;
+	char *got;
+
+	EXPECT_CLEAN("reflow", LATIN "some non-\n\nsense of it.\n",
+	    LATIN "some nonsense of it.\n");
+	EXPECT_CLEAN("reflow", LATIN "strawberry ice-\n\ncream in it.\n",
+	    LATIN "strawberry ice-cream in it.\n");
+	EXPECT_CLEAN("reflow", LATIN "the self-\n\nevident result.\n",
+	    LATIN "the self-evident result.\n");
+	/* Not a word either way: joined as it is, and reported. */
+	got = tm_test_clean("reflow", NULL, LATIN "the qwzx-\n\nplorf here.\n",
+	    NULL, &suspects);
+	CHECK_STR(got, LATIN "the qwzx-plorf here.\n");
+	CHECK_INT(suspects, 1);
+	free(got);
+}
+
+TM_TEST(dehyphenation_without_dictionary)
+{
+	unsigned long long suspects = 0;
+	char *got;
+
+	/* Off: the prefixes of old decide, and "icecream" is what they make
+	   of a word they do not know. */
+	got = tm_test_clean("reflow", "reflow.dictionary=off",
+	    LATIN "strawberry ice-\n\ncream in it.\n", NULL, &suspects);
+	CHECK_STR(got, LATIN "strawberry icecream in it.\n");
+	CHECK_INT(suspects, 0);
+	free(got);
+	got = tm_test_clean("reflow", "reflow.dictionary=off",
+	    LATIN "the well-\n\nknown one.\n", NULL, NULL);
+	CHECK_STR(got, LATIN "the well-known one.\n");
+	free(got);
+	/* Not installed: the same, and the report says so once. */
+	got = tm_test_clean("reflow", "reflow.dictionary=xx_NOWHERE",
+	    LATIN "strawberry ice-\n\ncream in it, " LATIN "some non-\n\n"
+	    "sense.\n", NULL, &suspects);
+	CHECK_STR(got, LATIN "strawberry icecream in it, " LATIN
+	    "some non-sense.\n");
+	CHECK_INT(suspects, 1);
+	free(got);
 }
 
 TM_TEST(suspects_reported_not_changed)
