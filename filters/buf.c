@@ -74,6 +74,15 @@ tm_buf_append(struct tm_buf *b, const void *p, size_t n)
 
 	if (n == 0)
 		return 0;
+	/* Room already there (the usual case: filters append span after
+	   span to a buffer that has grown to the segment size). memmove,
+	   since the piece may come from the buffer itself. */
+	if (n < b->cap - b->len && b->len <= b->max && n <= b->max - b->len) {
+		memmove(b->ptr + b->len, p, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
 	/* Appending a piece of the buffer to itself survives the realloc. */
 	if (b->cap != 0 && (uintptr_t)p >= (uintptr_t)b->ptr &&
 	    (uintptr_t)p < (uintptr_t)b->ptr + b->len) {

@@ -56,6 +56,8 @@ struct decode_state {
 	struct tm_buf nulq;	/* ICU mode: input offsets of NUL units
 				   not yet seen in the output (uint64_t) */
 	size_t nulq_head;
+	size_t known_valid;	/* the head, when detect found it all valid
+				   UTF-8 */
 	struct tm_filter_ctx *ctx;	/* valid during run/finish only */
 	struct tm_buf *out;
 	int bom;
@@ -184,6 +186,11 @@ copy_utf8(struct decode_state *s, const char *p, size_t n, int flush)
 	/* The next NUL is looked for once per NUL, and validation stops
 	   there: NUL-heavy input stays linear. */
 	nul = memchr(p, '\0', n);
+	if (nul == NULL && n <= s->known_valid) {
+		/* detect has just checked all of it. */
+		s->off += n;
+		return tm_buf_append(s->out, p, n);
+	}
 	while (p < end) {
 		if (nul != NULL && nul < p)
 			nul = memchr(p, '\0', (size_t)(end - p));
@@ -362,6 +369,7 @@ start_converting(struct decode_state *s, int final, struct tm_diag *diag)
 		    bom_for(s->from_code, (const unsigned char *)s->head.ptr,
 		    s->head.len) : 0;
 		d.binary = NULL;
+		d.utf8_valid = 0;
 	} else {
 		tm_detect(s->head.ptr, s->head.len, final, &d);
 		if (d.binary != NULL)
@@ -390,7 +398,10 @@ start_converting(struct decode_state *s, int final, struct tm_diag *diag)
 		    strncmp(d.charset, "UTF-32", 6) == 0 ? 4 : 1;
 	}
 	s->off = bom;
+	if (s->mode == UTF8 && bom == 0 && d.utf8_valid == s->head.len)
+		s->known_valid = d.utf8_valid;
 	rc = convert(s, s->head.ptr + bom, s->head.len - bom, final, diag);
+	s->known_valid = 0;
 	tm_buf_release(&s->head);
 	return rc;
 }

@@ -684,7 +684,7 @@ check_wide(const char *s, size_t n, struct tm_detect *out)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t lane[4] = { 0, 0, 0, 0 }, i, nul = 0, units;
 
-	if (n < 2)
+	if (n < 2 || memchr(p, '\0', n) == NULL)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (p[i] == 0) {
@@ -779,6 +779,18 @@ check_magic(const char *s, size_t n)
 	return NULL;
 }
 
+/* Does any of the eight bytes at p lie below 0x20? */
+static int
+below_space(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	/* A byte b < 0x20 borrows in b - 0x20 and has bit 7 clear. */
+	return ((w - UINT64_C(0x2020202020202020)) & ~w &
+	    UINT64_C(0x8080808080808080)) != 0;
+}
+
 static const char *
 check_controls(const char *s, size_t n)
 {
@@ -786,6 +798,11 @@ check_controls(const char *s, size_t n)
 	size_t i, nul = 0, ctl = 0;
 
 	for (i = 0; i < n; i++) {
+		/* Skip eight bytes at a time while none is below 0x20. */
+		while (n - i >= 8 && !below_space(p + i))
+			i += 8;
+		if (i == n)
+			break;
 		if (p[i] == 0)
 			nul++;
 		else if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
@@ -1014,6 +1031,7 @@ tm_detect(const char *p, size_t n, int complete, struct tm_detect *out)
 		return;
 	}
 	valid = tm_utf8_valid_prefix(p, n);
+	out->utf8_valid = valid;
 	if (valid < n && mostly_utf8(p, n)) {
 		/* UTF-8 with a few broken bytes: decode reports them. */
 		out->confidence = 0.8;
@@ -1026,7 +1044,8 @@ tm_detect(const char *p, size_t n, int complete, struct tm_detect *out)
 			(void)score_all(p, n, complete, 1, 0, out);
 			return;
 		}
-		for (i = 0; i < valid; i++)
+		/* Counting stops where the answer is sure: UTF8_SURE. */
+		for (i = 0; i < valid && seqs < UTF8_SURE; i++)
 			if ((unsigned char)p[i] >= 0xc0)
 				seqs++;
 		/* A few sequences may be legacy bytes by chance. */

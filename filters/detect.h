@@ -11,6 +11,9 @@ struct tm_detect {
 	double confidence;	/* 0..1 */
 	size_t bom_len;		/* bytes of byte-order mark to skip */
 	const char *binary;	/* not NULL: the input is binary, and why */
+	size_t utf8_valid;	/* the first this many bytes are valid UTF-8
+				   (0: not checked), so decode need not
+				   check them again */
 };
 
 /*

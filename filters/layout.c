@@ -25,7 +25,12 @@
  *
  * Per-document state is small and bounded: 64-bit hashes of the lines
  * seen (for duplicates) and of a sample of 6-character shingles of the
- * recent text (for pull quotes), each in a capped table.
+ * recent text (for pull quotes), each in a capped table, and the sampled
+ * shingles of the current line.
+ *
+ * Speed: every character of the document passes through scan_line once,
+ * which counts letters, looks for boilerplate and rolls the shingle hash
+ * in the same step; everything else is per line.
  *
  * Pure and reentrant; runs on the daemon's threadpool.
  */
@@ -43,7 +48,7 @@
 #define MIN_BODY_CHARS 20	/* and interrupts one, not a heading */
 #define QUOTE_RATE 20		/* at most one pull quote per this many
 				   paragraphs (and one more) */
-#define SHINGLE 6
+#define SHINGLE 6		/* at most 7: scan_line keeps 8 characters */
 #define SET_MAX ((size_t)1 << 20)	/* entries per hash set */
 #define MAX_PATTERNS 32
 
@@ -55,7 +60,15 @@ struct hashset {
 struct layout_state {
 	int markers, duplicates, quotes;
 	char *patterns[MAX_PATTERNS];
+	size_t plen[MAX_PATTERNS];
+	unsigned pfirst[MAX_PATTERNS];	/* first character, or TM_UTF8_BAD:
+					   found with memmem instead */
+	uint8_t pstart[1 << 13];	/* bit set: a pattern may start with a
+					   character of that value mod 2^16 */
 	size_t npatterns;
+	int pslow;			/* some pattern needs memmem */
+	uint64_t *sh;			/* the current line's shingles */
+	size_t nsh, capsh;
 	struct hashset lines;
 	struct hashset shingles;
 	unsigned last_char;	/* last character of the last text line */
@@ -94,34 +107,61 @@ set_has(const struct hashset *s, uint64_t h)
 	return 0;
 }
 
-/* Add h; when the set is full it starts over (recent text matters most). */
+/*
+ * Size an empty set for about n entries at once (a power of two, within
+ * the cap set_add grows to), so a document does not pay for a string of
+ * rehashes. Entries and their order of arrival decide everything a set
+ * answers; its size does not.
+ */
 static void
+set_presize(struct hashset *s, size_t n)
+{
+	size_t cap = 1024;
+
+	if (s->cap != 0)
+		return;
+	while (cap < n * 2 && cap < SET_MAX * 2)
+		cap *= 2;
+	if ((s->v = calloc(cap, sizeof(*s->v))) != NULL)
+		s->cap = cap;
+}
+
+/* Make room: double the table, or start over once it is at its cap. */
+static void
+set_grow(struct hashset *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 1024, i, j;
+	uint64_t *v;
+
+	if (cap > SET_MAX * 2) {
+		memset(s->v, 0, s->cap * sizeof(*s->v));
+		s->n = 0;
+		return;
+	}
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
+		return;		/* out of memory: the caller forgets */
+	for (j = 0; j < s->cap; j++) {
+		if (s->v[j] == 0)
+			continue;
+		for (i = s->v[j] & (cap - 1); v[i] != 0; i = (i + 1) & (cap - 1))
+			;
+		v[i] = s->v[j];
+	}
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+}
+
+/* Add h; when the set is full it starts over (recent text matters most). */
+static inline void
 set_add(struct hashset *s, uint64_t h)
 {
 	size_t i;
 
 	if (s->n * 2 >= s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024, j;
-		uint64_t *v;
-
-		if (cap > SET_MAX * 2) {
-			memset(s->v, 0, s->cap * sizeof(*s->v));
-			s->n = 0;
-		} else if ((v = calloc(cap, sizeof(*v))) == NULL) {
+		set_grow(s);
+		if (s->n * 2 >= s->cap)
 			return;		/* out of memory: forget, don't fail */
-		} else {
-			for (j = 0; j < s->cap; j++) {
-				if (s->v[j] == 0)
-					continue;
-				for (i = s->v[j] & (cap - 1); v[i] != 0;
-				    i = (i + 1) & (cap - 1))
-					;
-				v[i] = s->v[j];
-			}
-			free(s->v);
-			s->v = v;
-			s->cap = cap;
-		}
 	}
 	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == h)
@@ -130,13 +170,25 @@ set_add(struct hashset *s, uint64_t h)
 	s->n++;
 }
 
+/* A 64-bit hash of a line, eight bytes at a time (lines are hashed whole,
+   so this is on the path of every byte). */
 static uint64_t
 hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603u;
+	const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t h = UINT64_C(1469598103934665603) ^ (n * k), w;
 
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*p++) * 1099511628211u;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * k;
+	h ^= h >> 32;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 31;
 	return h ? h : 1;
 }
 
@@ -176,16 +228,6 @@ is_letter(unsigned cp)
 	    ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
 	    (cp >= 0xC0 && cp < 0x2000 && cp != 0xD7 && cp != 0xF7) ||
 	    (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7A3);
-}
-
-static size_t
-count_letters(const char *p, const char *end)
-{
-	size_t n = 0;
-
-	while (p < end)
-		n += is_letter(tm_utf8_next(&p, end));
-	return n;
 }
 
 static int
@@ -269,14 +311,29 @@ is_marker(const char *p, const char *end)
 	return p == end;
 }
 
+/* Does a pattern start at p, the character cp? */
 static int
-is_boilerplate(const struct layout_state *s, const char *p, const char *end)
+boilerplate_at(const struct layout_state *s, const char *p, const char *end,
+    unsigned cp)
 {
 	size_t i;
 
 	for (i = 0; i < s->npatterns; i++)
-		if (memmem(p, (size_t)(end - p), s->patterns[i],
-		    strlen(s->patterns[i])) != NULL)
+		if (s->pfirst[i] == cp && (size_t)(end - p) >= s->plen[i] &&
+		    memcmp(p, s->patterns[i], s->plen[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The patterns that do not start with a whole character, by memmem. */
+static int
+boilerplate_slow(const struct layout_state *s, const char *p, const char *end)
+{
+	size_t i;
+
+	for (i = 0; i < s->npatterns; i++)
+		if (s->pfirst[i] == TM_UTF8_BAD && memmem(p,
+		    (size_t)(end - p), s->patterns[i], s->plen[i]) != NULL)
 			return 1;
 	return 0;
 }
@@ -291,67 +348,91 @@ mid_sentence(unsigned cp)
 }
 
 /*
- * Shingles: hashes of every SHINGLE consecutive characters of a line,
- * keeping one in four (by hash) so the table stays small. fn is called
- * for each kept one. The hash rolls (a polynomial over the code points,
- * one multiply per character, then mixed), since every character of the
- * document passes through here.
+ * One pass over a trimmed line, since every character of the document
+ * comes through here: count its letters, look for boilerplate patterns
+ * (a pattern that starts with a whole character can only match where
+ * that character starts, so a bit per character value rules out almost
+ * every position), and collect its shingles in s->sh.
+ *
+ * Shingles are hashes of every SHINGLE consecutive characters, keeping
+ * one in four (by hash) so the table stays small. The hash rolls (a
+ * polynomial over the code points, one multiply per character, then
+ * mixed).
  */
-static void
-shingles(const char *p, const char *end, void (*fn)(void *, uint64_t),
-    void *arg)
+static int
+scan_line(struct layout_state *s, const char *p, const char *end,
+    size_t *letters, int *boilerplate)
 {
 	const uint64_t base = 1000003u;
-	uint64_t h = 0, top = 1, m;
-	uint32_t win[SHINGLE];
-	size_t n = 0, i;
+	const uint8_t *pstart = s->pstart;
+	const int quotes = s->quotes;
+	uint64_t h = 0, top = 1, m, *sh = s->sh;
+	uint64_t win[8] = { 0 };	/* the last characters, by n & 7 */
+	size_t n = 0, nlet = 0, i, nsh = 0, capsh = s->capsh;
+	const char *at;
+	const unsigned char *u;
+	int found = 0;
 
+	_Static_assert(SHINGLE < 8, "the window holds 8 characters");
+	/* Locals throughout: stores to sh[] could alias the state. */
 	for (i = 1; i < SHINGLE; i++)
 		top *= base;		/* weight of the oldest character */
 	while (p < end) {
-		uint32_t cp = tm_utf8_next(&p, end);
+		uint32_t cp;
 
-		if (n >= SHINGLE)
-			h -= win[n % SHINGLE] * top;
+		at = p;
+		u = (const unsigned char *)p;
+		if (u[0] >= 0xE0 && u[0] < 0xF0 && end - p >= 3) {
+			/* Han and CJK punctuation, most of the text. The
+			   input is valid UTF-8 (the filter contract), so the
+			   checks tm_utf8_next makes can be left out here. */
+			cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 |
+			    (u[2] & 0x3Fu);
+			p += 3;
+		} else
+			cp = tm_utf8_next(&p, end);
+		nlet += is_letter(cp);
+		/* No pattern: no bit is set. */
+		if ((pstart[(cp >> 3) & 0x1FFF] >> (cp & 7) & 1) &&
+		    boilerplate_at(s, at, end, cp))
+			found = 1;
+		if (!quotes)
+			continue;
+		/* The character leaving the window; 0 (nothing to take
+		   away) until there are SHINGLE of them. */
+		h -= win[(n - SHINGLE) & 7] * top;
 		h = h * base + cp;
-		win[n % SHINGLE] = cp;
+		win[n & 7] = cp;
 		if (++n < SHINGLE)
 			continue;
 		m = (h ^ (h >> 29)) * UINT64_C(0xbf58476d1ce4e5b9);
 		m ^= m >> 32;
-		if ((m & 3) == 0)
-			fn(arg, m != 0 ? m : 1);
+		if ((m & 3) != 0)
+			continue;
+		if (nsh == capsh) {
+			capsh = capsh ? capsh * 2 : 256;
+			if ((sh = realloc(s->sh, capsh * sizeof(*sh))) == NULL)
+				return -ENOMEM;
+			s->sh = sh;
+			s->capsh = capsh;
+		}
+		sh[nsh++] = m != 0 ? m : 1;
 	}
+	s->nsh = nsh;
+	*letters = nlet;
+	*boilerplate = found;
+	return 0;
 }
 
-static void
-add_shingle(void *arg, uint64_t h)
-{
-	set_add(arg, h);
-}
-
-struct overlap {
-	const struct hashset *set;
-	size_t seen, found;
-};
-
-static void
-count_shingle(void *arg, uint64_t h)
-{
-	struct overlap *o = arg;
-
-	o->seen++;
-	o->found += set_has(o->set, h);
-}
-
-/* Does most of this line repeat text seen earlier? */
+/* Does most of this line (its shingles in s->sh) repeat earlier text? */
 static int
-repeats_earlier(const struct layout_state *s, const char *p, const char *end)
+repeats_earlier(const struct layout_state *s)
 {
-	struct overlap o = { &s->shingles, 0, 0 };
+	size_t i, found = 0;
 
-	shingles(p, end, count_shingle, &o);
-	return o.seen >= 3 && o.found * 10 >= o.seen * 7;
+	for (i = 0; i < s->nsh; i++)
+		found += set_has(&s->shingles, s->sh[i]);
+	return s->nsh >= 3 && found * 10 >= s->nsh * 7;
 }
 
 /* ---- the filter ---- */
@@ -374,8 +455,20 @@ layout_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 				return tm_diag_set(diag, TM_ECONF, "layout", -1,
 				    "layout.boilerplate: more than %d patterns",
 				    MAX_PATTERNS);
+			const char *q = pat;
+			unsigned cp;
+
 			if ((s->patterns[s->npatterns] = strndup(pat, n)) == NULL)
 				return -ENOMEM;
+			s->plen[s->npatterns] = n;
+			/* A whole first character, or memmem for this one. */
+			cp = tm_utf8_next(&q, pat + n);
+			if (cp == TM_UTF8_BAD) {
+				s->pslow = 1;
+			} else
+				s->pstart[(cp & 0xFFFF) >> 3] |=
+				    (uint8_t)(1u << (cp & 7));
+			s->pfirst[s->npatterns] = cp;
 			s->npatterns++;
 		}
 		pat += n + (bar != NULL);
@@ -393,18 +486,20 @@ layout_release(void *state)
 		free(s->patterns[i]);
 	free(s->lines.v);
 	free(s->shingles.v);
+	free(s->sh);
 }
 
-/* Why this line should go, or NULL to keep it. */
+/* Why this line should go, or NULL to keep it. scan_line has run. */
 static const char *
 judge_line(struct layout_state *s, struct tm_filter_ctx *ctx, const char *in,
-    const char *p, const char *end, size_t letters)
+    const char *p, const char *end, size_t letters, int boilerplate)
 {
 	uint64_t h;
+	size_t i;
 
 	if (s->markers && is_marker(p, end))
 		return "continuation-marker";
-	if (s->npatterns > 0 && is_boilerplate(s, p, end))
+	if (boilerplate || (s->pslow && boilerplate_slow(s, p, end)))
 		return "boilerplate";
 	if (s->duplicates && letters >= MIN_DUP_LETTERS) {
 		h = hash_bytes(p, (size_t)(end - p));
@@ -412,8 +507,7 @@ judge_line(struct layout_state *s, struct tm_filter_ctx *ctx, const char *in,
 			return "duplicate-line";
 		set_add(&s->lines, h);
 	}
-	if (s->quotes && letters >= MIN_QUOTE_CHARS &&
-	    repeats_earlier(s, p, end)) {
+	if (s->quotes && letters >= MIN_QUOTE_CHARS && repeats_earlier(s)) {
 		/* Inside a sentence: the paragraph before stops after a
 		   character or a comma, and pull quotes are few (a page has
 		   one or two; text that repeats itself all over is not
@@ -427,8 +521,8 @@ judge_line(struct layout_state *s, struct tm_filter_ctx *ctx, const char *in,
 		tm_suspect(ctx, (size_t)(p - in), p, (size_t)(end - p),
 		    "paragraph repeats earlier text");
 	}
-	if (s->quotes)
-		shingles(p, end, add_shingle, &s->shingles);
+	for (i = 0; i < s->nsh; i++)
+		set_add(&s->shingles, s->sh[i]);
 	return NULL;
 }
 
@@ -440,8 +534,12 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 	const char *p = in, *end = in + len, *nl, *next, *a, *b;
 	const char *why;
 	size_t letters;
-	int rc;
+	int rc, boilerplate;
 
+	/* About one shingle in four characters is kept; CJK characters
+	   take three bytes. */
+	if (s->quotes)
+		set_presize(&s->shingles, len / 12);
 	for (; p < end; p = next) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		next = nl ? nl + 1 : end;
@@ -456,8 +554,10 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 		}
 		s->skipping_blank = 0;
 		s->paragraphs++;
-		letters = count_letters(a, b);
-		if ((why = judge_line(s, ctx, in, a, b, letters)) != NULL) {
+		if ((rc = scan_line(s, a, b, &letters, &boilerplate)) != 0)
+			return rc;
+		why = judge_line(s, ctx, in, a, b, letters, boilerplate);
+		if (why != NULL) {
 			tm_edit(ctx, (size_t)(p - in), p, (size_t)(next - p),
 			    "", 0, why);
 			s->skipping_blank = 1;

@@ -30,6 +30,8 @@
 struct markup_state {
 	int tags;
 	int entities;
+	char stops[4];		/* the bytes markup_run looks at */
+	size_t nstops;
 };
 
 static const struct tm_option_desc markup_options[] = {
@@ -177,6 +179,13 @@ markup_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 
 	s->tags = tm_opt_bool(opts, "tags");
 	s->entities = tm_opt_bool(opts, "entities");
+	s->stops[s->nstops++] = '\n';
+	if (s->tags) {
+		s->stops[s->nstops++] = '<';
+		s->stops[s->nstops++] = '/';
+	}
+	if (s->entities)
+		s->stops[s->nstops++] = '&';
 	return 0;
 }
 
@@ -460,8 +469,13 @@ markup_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 	const char *rule;
 	size_t line_out = out->len;
 	int line_edited = 0;
+	struct tm_stops st;
 
+	tm_stops_init(&st, s->stops, s->nstops, in, end);
 	while (p < end) {
+		/* Skip to the next byte that can start something. */
+		if ((p = tm_stops_next(&st, p, end)) == end)
+			break;
 		n = 0;
 		if (*p == '<' && s->tags) {
 			if ((n = comment_at(p, end)) > 0) {

@@ -346,11 +346,17 @@ tm_pipeline_new(struct tm_pipeline **out, const struct tm_chain *c,
 			rc = -ENOMEM;
 			goto fail;
 		}
-		if (s->type->init != NULL &&
-		    (rc = s->type->init(s->state, &c->stages[i], diag)) != 0) {
-			if (diag != NULL && diag->filter == NULL)
-				diag->filter = s->type->name;
-			goto fail;
+		if (s->type->init != NULL) {
+			/* A filter's time includes its per-document setup. */
+			uint64_t t = now_ns();
+
+			rc = s->type->init(s->state, &c->stages[i], diag);
+			tm_report_add_time(report, s->ctx.slot, now_ns() - t);
+			if (rc != 0) {
+				if (diag != NULL && diag->filter == NULL)
+					diag->filter = s->type->name;
+				goto fail;
+			}
 		}
 		s->live = 1;
 	}
@@ -430,6 +436,11 @@ pass(struct tm_pipeline *p, size_t k, const char *text, size_t len,
 		s = &p->stages[k];
 		out = &p->work[w];
 		tm_buf_reset(out);
+		/* Output is about as long as input: grow once, not by
+		   doubling from nothing in every document. */
+		if ((rc = tm_buf_reserve(out, len + len / 8 + 64)) != 0 &&
+		    rc != TM_ELIMIT)
+			return rc;
 		s->ctx.offset = s->in_off;
 		t = now_ns();
 		rc = s->type->run(s->state, &s->ctx, text, len, out, diag);
@@ -514,15 +525,14 @@ drain(struct tm_pipeline *p, int final, struct tm_diag *diag)
 	int rc;
 
 	while (p->pending.len > 0 && (cut = segment_end(p, final)) > 0) {
-		/* Segments are passed from a copy so pending can be reused. */
-		tm_buf_reset(&p->held);
-		if ((rc = tm_buf_append(&p->held, p->pending.ptr, cut)) != 0)
-			return rc;
+		/* The stages read the segment where it is: nothing is added
+		   to pending while they run. */
+		rc = pass(p, 1, p->pending.ptr, cut, diag);
 		tm_buf_consume(&p->pending, cut);
 		p->scan_pos = after_cut(p->scan_pos, cut);
 		p->last_para = after_cut(p->last_para, cut);
 		p->last_nl = after_cut(p->last_nl, cut);
-		if ((rc = pass(p, 1, p->held.ptr, p->held.len, diag)) != 0)
+		if (rc != 0)
 			return rc;
 	}
 	return 0;

@@ -333,6 +333,12 @@ tm_report_total_edits(const struct tm_report *r)
 }
 
 uint64_t
+tm_report_time_ns(const struct tm_report *r, unsigned slot)
+{
+	return slot < r->nfilters ? r->filters[slot].ns : 0;
+}
+
+uint64_t
 tm_report_output_size(const struct tm_report *r)
 {
 	return r->output_size;

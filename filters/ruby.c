@@ -327,22 +327,52 @@ is_leaked_reading(struct ruby_state *s, const char *in, const char *p,
 	return 0;
 }
 
+/* The next '(' at or after p, or end. */
+static const char *
+find_paren(const char *p, const char *end)
+{
+	const char *q = memchr(p, '(', (size_t)(end - p));
+
+	return q != NULL ? q : end;
+}
+
+/* The next U+FF08 (EF BC 88) at or after p, or end: by its last byte,
+   which memchr finds fast. */
+static const char *
+find_fw_paren(const char *p, const char *end)
+{
+	const char *q;
+
+	while (end - p >= 3 &&
+	    (q = memchr(p + 2, 0x88, (size_t)(end - p - 2))) != NULL) {
+		if (q[-2] == '\xef' && q[-1] == '\xbc')
+			return q - 2;
+		p = q - 1;
+	}
+	return end;
+}
+
 static int
 ruby_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
     struct tm_buf *out, struct tm_diag *diag)
 {
 	struct ruby_state *s = state;
-	const char *p = in, *end = in + len, *done = in;
+	const char *p = in, *end = in + len, *done = in, *paren, *fwparen;
 	struct reading r;
 	int rc, suspect;
 
+	paren = find_paren(p, end);
+	fwparen = find_fw_paren(p, end);
 	while (p < end) {
-		/* Candidates start with '(' or U+FF08 (EF BC 88). */
-		if (*p != '(' && !(end - p >= 3 && memcmp(p, "\xef\xbc\x88",
-		    3) == 0)) {
-			p++;
-			continue;
-		}
+		/* Candidates start with '(' or U+FF08: go to the next one.
+		   Each is searched for again only once p has passed it. */
+		if (paren < p)
+			paren = find_paren(p, end);
+		if (fwparen < p)
+			fwparen = find_fw_paren(p, end);
+		p = paren < fwparen ? paren : fwparen;
+		if (p == end)
+			break;
 		if (!parse_reading(p, end, &r)) {
 			p++;
 			continue;

@@ -57,8 +57,10 @@
  *
  * Speed: every byte of every file passes here. The loop copies spans of
  * bytes that cannot start anything interesting (most ASCII, Han, the
- * usual punctuation) with one table look-up per byte and stops only at
- * CR, controls, blanks and the few lead bytes of the characters above.
+ * usual punctuation): eight bytes at a time while a word holds none of
+ * the bytes it stops at, else with one table look-up per byte. It stops
+ * only at CR, controls, blanks and the few lead bytes of the characters
+ * above.
  * The output is never longer than the input, so it is written straight
  * into reserved space. About 1 GB/s on the seeds, 500 MB/s on English.
  */
@@ -390,6 +392,33 @@ latin_visible(unsigned cp)
 	return !tm_is_cjk(cp) && !is_cjk_punct(cp);
 }
 
+/* Broadcast a byte to the eight bytes of a word. */
+#define BYTES(c) (UINT64_C(0x0101010101010101) * (c))
+
+/* Has the word a zero byte? (Exact as a yes or no.) */
+static inline uint64_t
+zero_byte(uint64_t w)
+{
+	return (w - BYTES(0x01)) & ~w & BYTES(0x80);
+}
+
+/*
+ * Are all eight bytes at u B_COPY? None below 0x21, none 7F, C2, E2, E3
+ * or EF: whole words of Han text pass at once instead of byte by byte.
+ */
+static inline bool
+plain_word(const unsigned char *u)
+{
+	uint64_t w;
+
+	memcpy(&w, u, 8);
+	return ((w - BYTES(0x21)) & ~w & BYTES(0x80)) == 0 &&
+	    zero_byte(w ^ BYTES(0x7F)) == 0 &&
+	    zero_byte(w ^ BYTES(0xC2)) == 0 &&
+	    zero_byte((w | BYTES(0x01)) ^ BYTES(0xE3)) == 0 &&
+	    zero_byte(w ^ BYTES(0xEF)) == 0;
+}
+
 /* One cleaning pass over a region of text. */
 struct pass {
 	struct space_state *s;
@@ -633,6 +662,8 @@ clean(struct space_state *s, struct tm_filter_ctx *ctx, const char *p,
 	while (i < n) {
 		start = i;
 		for (;;) {
+			while (n - i >= 8 && plain_word(u + i))
+				i += 8;
 			while (i < n && bclass[u[i]] == B_COPY)
 				i++;
 			if (i == n)

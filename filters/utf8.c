@@ -67,7 +67,7 @@ decode_seq(const unsigned char *p, size_t n)
 }
 
 unsigned
-tm_utf8_next(const char **pp, const char *end)
+tm_utf8_next_any(const char **pp, const char *end)
 {
 	const unsigned char *p = (const unsigned char *)*pp;
 	size_t n = seqlen[*p];
@@ -83,7 +83,7 @@ tm_utf8_next(const char **pp, const char *end)
 }
 
 unsigned
-tm_utf8_prev(const char **pp, const char *start)
+tm_utf8_prev_any(const char **pp, const char *start)
 {
 	const char *p = *pp, *q;
 	size_t back = 0;
@@ -94,7 +94,7 @@ tm_utf8_prev(const char **pp, const char *start)
 		back++;
 	} while (p > start && back < 4 && (*(const unsigned char *)p & 0xC0) == 0x80);
 	q = p;
-	cp = tm_utf8_next(&q, *pp);
+	cp = tm_utf8_next_any(&q, *pp);
 	if (q != *pp) {		/* malformed: step back one byte */
 		*pp -= 1;
 		return TM_UTF8_BAD;
@@ -168,6 +168,20 @@ tm_utf8_valid_prefix(const char *s, size_t n)
 			p++;
 			continue;
 		}
+		/* CJK text: three-byte sequences, one after another. Leads
+		   E1-EC and EE-EF take any continuation bytes; E0 and ED
+		   (overlongs, surrogates) go the long way below. */
+		while (end - p >= 3) {
+			uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			    (uint32_t)p[2] << 16;
+
+			if ((w & 0xC0C0F0u) != 0x8080E0u || p[0] == 0xE0 ||
+			    p[0] == 0xED)
+				break;
+			p += 3;
+		}
+		if (p >= end || *p < 0x80)
+			continue;
 		len = seqlen[*p];
 		if (len == 0)
 			break;
@@ -186,16 +200,6 @@ bool
 tm_utf8_valid(const char *p, size_t n)
 {
 	return tm_utf8_valid_prefix(p, n) == n;
-}
-
-bool
-tm_is_han(unsigned cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) ||	/* unified */
-	    (cp >= 0x3400 && cp <= 0x4DBF) ||		/* ext A */
-	    (cp >= 0xF900 && cp <= 0xFAFF) ||		/* compatibility */
-	    (cp >= 0x20000 && cp <= 0x323AF) ||		/* ext B-H */
-	    cp == 0x3007;				/* 〇 */
 }
 
 bool

@@ -35,6 +35,8 @@ enum punct_mode { PUNCT_FULL, PUNCT_ASCII, PUNCT_KEEP };
 struct width_state {
 	enum punct_mode punct;
 	int alnum;
+	char stops[8];		/* the bytes full_run looks at */
+	size_t nstops;
 };
 
 static const struct tm_option_desc width_options[] = {
@@ -85,10 +87,18 @@ width_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 {
 	struct width_state *s = state;
 	const char *p = tm_opt_str(opts, "punct");
+	int c;
 
 	s->punct = strcmp(p, "ascii") == 0 ? PUNCT_ASCII :
 	    strcmp(p, "keep") == 0 ? PUNCT_KEEP : PUNCT_FULL;
 	s->alnum = tm_opt_bool(opts, "alnum");
+	/* Every character width changes starts with one of these bytes:
+	   an ASCII mark, or EF, the lead byte of U+FF00..U+FFFF. */
+	for (c = 0; c < 0x80; c++)
+		if (s->punct == PUNCT_FULL && is_mark(c))
+			s->stops[s->nstops++] = (char)c;
+	if (s->alnum)
+		s->stops[s->nstops++] = '\xef';
 	return 0;
 }
 
@@ -194,8 +204,14 @@ full_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 	size_t nclose = 0, i;
 	char fw[4];
 	int rc, c;
+	struct tm_stops st;
 
+	tm_stops_init(&st, s->stops, s->nstops, in, end);
 	while (p < end) {
+		/* Clean text: skip what cannot start a change. Continuation
+		   bytes are never stops, so p lands on a character. */
+		if ((p = tm_stops_next(&st, p, end)) == end)
+			break;
 		c = (unsigned char)*p;
 		if (c >= 0x80) {
 			unsigned cp;
@@ -276,11 +292,10 @@ ascii_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 	int rc;
 
 	while (p < end) {
-		if ((unsigned char)*p < 0x80) {
-			p++;
-			continue;
-		}
-		q = p;
+		/* Every character changed here is U+FF01..U+FF5E: lead EF. */
+		if ((q = memchr(p, 0xEF, (size_t)(end - p))) == NULL)
+			break;
+		p = q;
 		cp = tm_utf8_next(&q, end);
 		if (cp >= 0xFF01 && cp <= 0xFF5E &&
 		    (is_mark((int)(cp - 0xFF00 + 0x20)) ||
@@ -299,7 +314,7 @@ ascii_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 		}
 		p = q;
 	}
-	return tm_buf_append(out, done, (size_t)(p - done));
+	return tm_buf_append(out, done, (size_t)(end - done));
 }
 
 static int

@@ -251,3 +251,26 @@ TM_TEST(append_self)
 	CHECK(memcmp(b.ptr + b.len - 2, "de", 2) == 0);
 	tm_buf_release(&b);
 }
+
+TM_TEST(append_self_in_place)
+{
+	struct tm_buf b;
+
+	/* Room to spare: the overlapping piece is copied without growing. */
+	tm_buf_init(&b, 1 << 20);
+	CHECK_INT(tm_buf_reserve(&b, 64), 0);
+	CHECK_INT(tm_buf_puts(&b, "abcdefgh"), 0);
+	CHECK_INT(tm_buf_append(&b, b.ptr + 2, 6), 0);
+	CHECK_STR(b.ptr, "abcdefghcdefgh");
+	CHECK_INT(tm_buf_append(&b, b.ptr, b.len), 0);
+	CHECK_STR(b.ptr, "abcdefghcdefghabcdefghcdefgh");
+	tm_buf_release(&b);
+
+	/* The limit holds on the fast path too. */
+	tm_buf_init(&b, 10);
+	CHECK_INT(tm_buf_reserve(&b, 4), 0);
+	CHECK_INT(tm_buf_puts(&b, "0123456789"), 0);
+	CHECK(tm_buf_putc(&b, 'x') == TM_ELIMIT);
+	CHECK_INT(b.len, 10);
+	tm_buf_release(&b);
+}

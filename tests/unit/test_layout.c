@@ -155,3 +155,25 @@ TM_TEST(repeating_text_is_not_furniture)
 	free(got);
 	tm_buf_release(&in);
 }
+
+TM_TEST(boilerplate_pattern_kinds)
+{
+	char *got;
+
+	/* A pattern that starts with ASCII, found after Han text. */
+	got = tm_test_clean("layout", "layout.boilerplate=Copyright",
+	    "正文。\n本报 Copyright 2024\n尾。\n", NULL, NULL);
+	CHECK_STR(got, "正文。\n尾。\n");
+	free(got);
+	/* One that starts inside a character (the tail bytes of 國) is
+	   matched byte for byte like any other. */
+	got = tm_test_clean("layout", "layout.boilerplate=\x9c\x8b",
+	    "中國婦女報\n中国妇女报\n", NULL, NULL);
+	CHECK_STR(got, "中国妇女报\n");
+	free(got);
+	/* Several patterns, the second one matching. */
+	got = tm_test_clean("layout", "layout.boilerplate=广告|热线",
+	    "欢迎拨打热线电话。\n正文。\n", NULL, NULL);
+	CHECK_STR(got, "正文。\n");
+	free(got);
+}

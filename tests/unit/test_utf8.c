@@ -246,3 +246,66 @@ TM_TEST(classes)
 	CHECK(!tm_is_cjk('A'));
 	CHECK(!tm_is_cjk(0xE9));
 }
+
+/*
+ * The header inlines the common cases of next and prev; every two- to
+ * four-byte pattern with each lead byte must come out as the general
+ * decoder says, in value and in step.
+ */
+TM_TEST(inline_matches_general)
+{
+	unsigned char buf[4];
+	unsigned lead, b1, b2, bad = 0;
+
+	for (lead = 0; lead < 256; lead++)
+		for (b1 = 0; b1 < 256; b1++)
+			for (b2 = 0; b2 < 256; b2 += (lead >= 0xE0 &&
+			    lead < 0xF0) ? 1 : 61) {
+				const char *s = (const char *)buf, *end = s + 3;
+				const char *p = s, *q = s;
+				unsigned a, b;
+
+				buf[0] = (unsigned char)lead;
+				buf[1] = (unsigned char)b1;
+				buf[2] = (unsigned char)b2;
+				buf[3] = 0;
+				a = tm_utf8_next(&p, end);
+				b = tm_utf8_next_any(&q, end);
+				bad += a != b || p != q;
+				p = q = end;
+				a = tm_utf8_prev(&p, s);
+				b = tm_utf8_prev_any(&q, s);
+				bad += a != b || p != q;
+				/* The validator's fast path agrees with a
+				   walk by the general decoder. */
+				for (q = s; q < end;) {
+					p = q;
+					if (tm_utf8_next_any(&p, end) ==
+					    TM_UTF8_BAD)
+						break;
+					q = p;
+				}
+				bad += tm_utf8_valid_prefix(s, 3) !=
+				    (size_t)(q - s);
+			}
+	CHECK_INT(bad, 0);
+}
+
+TM_TEST(stops)
+{
+	const char *text = "甲<乙&丙\n丁<", *end = text + strlen(text);
+	const char *p = text;
+	struct tm_stops st;
+	int n = 0;
+
+	tm_stops_init(&st, "<&\n", 3, p, end);
+	while ((p = tm_stops_next(&st, p, end)) != end) {
+		CHECK(*p == '<' || *p == '&' || *p == '\n');
+		n++;
+		p++;
+	}
+	CHECK_INT(n, 4);
+	/* None there: straight to the end. */
+	tm_stops_init(&st, "!", 1, text, end);
+	CHECK(tm_stops_next(&st, text, end) == end);
+}
