@@ -18,14 +18,36 @@
  *     holds strong ones, or two in a row). Runs are tried again, for text
  *     encoded twice ("StraÃƒÅ¸e" -> "Straße"). A "Ã" whose no-break
  *     space became a plain one is à ("voilÃ le").
- *   - UTF-8 read as Windows-1251 ("utf8-as-cp1251", "РґРѕСЂРѕРіРµ" ->
- *     "дороге", "вЂ™" -> "’") when a whole run is such sequences, and as
- *     MacRoman ("utf8-as-macroman", "wei√ü" -> "weiß") or Windows-1250
- *     ("utf8-as-cp1250", "LiĂ¨ge" -> "Liège") inside words.
+ *     Bytes lost on the way ("â€?", "Ã?") become U+FFFD, as in ftfy;
+ *     CESU-8 emoji ("í ½í¸" -> "😍") are joined; C1 controls that were
+ *     cp1252 quotes ("latin1-as-cp1252", "\x93" -> "“") are mapped on
+ *     lines that hold mojibake or where they pair up.
+ *   - UTF-8 read as another single-byte charset, the whole run decoded
+ *     in the first that gives plausible text and further layers peeled
+ *     off: Windows-1251 ("utf8-as-cp1251", "РґРѕСЂРѕРіРµ" -> "дороге"),
+ *     Windows-1250 and ISO 8859-2 ("utf8-as-cp1250", "utf8-as-latin2"),
+ *     Windows-1257, MacRoman ("utf8-as-macroman", "wei√ü" -> "weiß"),
+ *     CP437 ("utf8-as-cp437", "╨┐╤Ç╨░" -> "пра"); see mojibake_latin.c.
  *   - UTF-8 read as GBK ("utf8-as-gbk", "浣犲ソ" -> "你好"): where three
  *     rare characters stand together, every three characters encoded back
  *     to GBK must give two complete UTF-8 characters of CJK text, much
- *     more common than what was there. Characters lost to U+FFFD stay.
+ *     more common than what was there. A continuation byte lost to "?",
+ *     U+FFFD or "锟斤拷" ("銆?" -> "。") is put back where one candidate
+ *     is clearly the most common; otherwise the character becomes one
+ *     U+FFFD, so the loss stays visible.
+ *   - GBK read as Latin-1 or cp1252 ("gbk-as-latin1", "ÄãºÃ" -> "你好"):
+ *     a span of Latin-1 characters and the ASCII between them is mapped
+ *     back to bytes and paired as GBK; a stretch that gives two pairs in
+ *     a row, nothing but CJK text and GBK's symbols, and common enough
+ *     Han (real accented Latin gives a scatter of rare ones) is replaced.
+ *     A U+FFFD that stood for one of the five bytes cp1252 leaves
+ *     undefined is the one of them that gives the most common character.
+ *   - Big5 read as GBK ("big5-as-gbk", "い地チ瓣" -> "中華民國"): the
+ *     characters of a block between GBK's sentence marks are encoded back
+ *     to GBK and paired as Big5; blocks that must hold Han and give much
+ *     more common text are replaced. Big5's own marks come out of GBK as
+ *     private-use characters: on a line holding them, short runs are
+ *     looked at too and less gain will do.
  *   - GBK byte misalignment ("gbk-misaligned", seed 001): one byte of a
  *     GBK page became "?", and the decoder paired the following bytes
  *     one off until an ASCII byte realigned it, with fullwidth marks
@@ -35,11 +57,16 @@
  *     the lost byte is put in front, and the run is decoded again; the
  *     most plausible candidate (Han characters weighted by how common they
  *     are, hanfreq.c) replaces the run when it is much better than what
- *     was there.
+ *     was there. A run that goes on to the end of its line ends in a "?"
+ *     for its last byte, whose own lost partner is guessed the same way
+ *     (a lone mark there is "。").
  *
  * Everything else passes through byte-identical. A segment is handled on
  * its own (no text is held between calls): the garbled runs never cross
- * a paragraph. Pure and reentrant; each state owns its ICU converter.
+ * a paragraph. Pure and reentrant; each state owns its ICU converters and
+ * its tables. Clean Chinese costs one table lookup per character: every
+ * check starts from a cheap trigger (three rare characters, Latin-1 lead
+ * bytes, a private-use character on the line).
  *
  * The repairs live in mojibake_latin.c and mojibake_cjk.c (mojibake.h).
  */
@@ -52,12 +79,26 @@
 
 static const struct tm_option_desc moji_options[] = {
 	{ "latin", TM_OPT_BOOL, "on", NULL,
-	  "repair UTF-8 read as cp1252/Latin-1, cp1250, cp1251 or MacRoman" },
+	  "repair UTF-8 read as cp1252/Latin-1, cp1250/1/7, ISO 8859-2, "
+	  "MacRoman or CP437" },
 	{ "gbk", TM_OPT_BOOL, "on", NULL,
-	  "repair UTF-8 read as GBK, and GBK paired one off after a lost "
-	  "byte" },
+	  "repair UTF-8 or Big5 read as GBK, GBK read as Latin-1, and GBK "
+	  "paired one off after a lost byte" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+
+static void
+moji_release(void *state)
+{
+	struct moji_state *s = state;
+
+	tm_buf_release(&s->a);
+	tm_buf_release(&s->b);
+	tm_buf_release(&s->c);
+	tm_buf_release(&s->text);
+	tm_moji_gbk_close(s->gbk);
+	s->gbk = NULL;
+}
 
 static int
 moji_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
@@ -71,22 +112,13 @@ moji_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 	tm_buf_init(&s->b, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->c, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->text, TM_BUF_DEFAULT_MAX);
-	if (s->gbk_on && (rc = tm_moji_gbk_open(&s->gbk)) != 0)
+	if (!s->gbk_on)
+		return 0;
+	if ((rc = tm_moji_gbk_open(&s->gbk)) != 0)
 		return tm_diag_set(diag, rc, "mojibake", -1,
 		    "cannot open ICU's GBK converter");
+	tm_moji_cjk_init(s);
 	return 0;
-}
-
-static void
-moji_release(void *state)
-{
-	struct moji_state *s = state;
-
-	tm_buf_release(&s->a);
-	tm_buf_release(&s->b);
-	tm_buf_release(&s->c);
-	tm_buf_release(&s->text);
-	tm_moji_gbk_close(s->gbk);
 }
 
 int
@@ -106,17 +138,59 @@ tm_moji_utf8_size(const uint32_t *c, size_t n)
 	return len;
 }
 
+/*
+ * The scans below look at every byte of every page, eight at a time where
+ * they can. A word's bytes have their high bit set where they are
+ * non-ASCII; a byte is zero where x ^ '?' has a zero byte.
+ */
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+
+/* The first byte of p[..end) that is non-ASCII, or a '?' if `ask`. */
+static const char *
+ascii_end(const char *p, const char *end, int ask)
+{
+	uint64_t w, z;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		z = w ^ ('?' * ONES);
+		if ((w & HIGHS) != 0 || (ask && ((z - ONES) & ~z & HIGHS) != 0))
+			break;
+	}
+	while (p < end && (unsigned char)*p < 0x80 && !(ask && *p == '?'))
+		p++;
+	return p;
+}
+
+/* The first ASCII byte of p[..end), or end. */
+static const char *
+run_end(const char *p, const char *end)
+{
+	uint64_t w;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if ((w & HIGHS) != HIGHS)
+			break;
+	}
+	while (p < end && (unsigned char)*p >= 0x80)
+		p++;
+	return p;
+}
+
 static int
 moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
     struct tm_buf *out, struct tm_diag *diag)
 {
 	struct moji_state *s = state;
 	const char *p = in, *end = in + len, *done = in, *q, *resume;
-	const char *eol = in;
+	const char *eol = in, *seen = in;
 	size_t eaten;
 	int rc, weak = 0;
 
 	(void)diag;
+	s->pua_scan = s->pua_from = s->pua_to = NULL;
 	while (p < end) {
 		if (*p == '?' && s->gbk != NULL) {
 			rc = tm_buf_append(out, done, (size_t)(p - done));
@@ -133,16 +207,27 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			continue;
 		}
 		if ((unsigned char)*p < 0x80) {
-			p++;
+			p = ascii_end(p + 1, end, s->gbk != NULL);
 			continue;
 		}
-		for (q = p; q < end && (unsigned char)*q >= 0x80; q++)
-			;
+		q = run_end(p + 1, end);
 		if ((rc = tm_buf_append(out, done, (size_t)(p - done))) != 0)
 			return rc;
 		done = p;
 		rc = 0;
 		eaten = 0;
+		/* GBK read as Latin-1 first: it asks for clearly Chinese
+		   text, which UTF-8 read as cp1252 never gives */
+		if (s->gbk != NULL && p >= seen) {
+			rc = tm_moji_gbk_latin_run(s, ctx, in, end, p, q, out,
+			    &resume, &seen);
+			if (rc < 0)
+				return rc;
+			if (rc == 1) {
+				done = p = resume;
+				continue;
+			}
+		}
 		if (s->latin && tm_moji_maybe_latin(p, q)) {
 			if (p >= eol) {
 				/* weak sequences are repaired on lines that
@@ -158,8 +243,8 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			    (size_t)(q - p), weak, &eaten, out);
 		}
 		if (rc == 0 && s->gbk != NULL)
-			rc = tm_moji_utf8_gbk_run(s, ctx, in, p,
-			    (size_t)(q - p), out);
+			rc = tm_moji_utf8_gbk_run(s, ctx, in, end, p,
+			    (size_t)(q - p), out, &eaten);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -174,7 +259,8 @@ const struct tm_filter_type tm_filter_mojibake = {
 	.name = "mojibake",
 	.phase = TM_PHASE_MOJIBAKE,
 	.summary = "repair text decoded with the wrong charset upstream "
-	    "(UTF-8 read as cp1252, cp1250/1, MacRoman or GBK; GBK misaligned)",
+	    "(UTF-8 read as cp1252, another single-byte charset or GBK; GBK "
+	    "misaligned, GBK read as Latin-1, Big5 read as GBK)",
 	.options = moji_options,
 	.on_by_default = 1,
 	.state_size = sizeof(struct moji_state),

@@ -3,7 +3,8 @@
  * one entry per family of confusions. mojibake.c runs the filter and hands
  * each run of non-ASCII text to the repairs; mojibake_latin.c repairs UTF-8
  * read as a single-byte charset, mojibake_cjk.c the Chinese confusions
- * (UTF-8 read as GBK, GBK paired one off after a lost byte).
+ * (UTF-8 or Big5 read as GBK, GBK read as Latin-1, GBK paired one off
+ * after a lost byte).
  */
 #ifndef TEXTMEND_MOJIBAKE_H
 #define TEXTMEND_MOJIBAKE_H
@@ -27,6 +28,9 @@ struct moji_state {
 	int gbk_on;
 	struct tm_moji_gbk *gbk;
 	struct pair_memo memo[2][2][256];
+	const uint8_t *cjk_cost;	/* cost of U+3000..U+9FFF (mojibake_cjk.c) */
+	const char *pua_scan;	/* the segment holds no U+E000..EFFF before */
+	const char *pua_from, *pua_to;	/* the line holding the next one */
 	struct tm_buf a, b, c;	/* code point arrays for the latin passes */
 	struct tm_buf text;	/* UTF-8 of a repaired run */
 };
@@ -53,17 +57,35 @@ int tm_moji_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
     const char *seg, const char *end, const char *r, size_t len, int weak,
     size_t *eaten, struct tm_buf *out);
 
+/* Point s at the Chinese repairs' cost table (built once per process). */
+void tm_moji_cjk_init(struct moji_state *s);
+
 /*
  * The Chinese confusions (mojibake_cjk.c). tm_moji_gbk_run looks at the
  * "?" at p: if a misaligned GBK run follows and repairs, it writes the
- * repair to out, sets *resume past the run and returns 1. tm_moji_utf8_gbk_run
- * repairs the non-ASCII run r[0..len) where it is UTF-8 read as GBK. Both
- * return 1 if they repaired, 0 if not, or -errno.
+ * repair to out, sets *resume past the run and returns 1.
+ * tm_moji_utf8_gbk_run repairs the non-ASCII run r[0..len) of seg[..end)
+ * where it is UTF-8 read as GBK, or Big5 read as GBK; *eaten is how many
+ * bytes after the run the repair took in (a "?" that stood for a lost
+ * byte). Both return 1 if they repaired, 0 if not, or -errno.
  */
 int tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
     const char *seg, const char *end, const char *p, struct tm_buf *out,
     const char **resume);
 int tm_moji_utf8_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
-    const char *seg, const char *r, size_t len, struct tm_buf *out);
+    const char *seg, const char *end, const char *r, size_t len,
+    struct tm_buf *out, size_t *eaten);
+
+/*
+ * GBK read as Latin-1 or cp1252 ("ÄãºÃ" -> "你好"). r[..q) is a non-ASCII
+ * run of seg[..end); the span looked at runs on over ASCII to the first
+ * character that is not Latin-1, cp1252 or U+FFFD, and *seen is set to
+ * its end (what a later call would look at again). Returns 1 with the
+ * span written to out and *resume past it, 0 if nothing was repaired, or
+ * -errno.
+ */
+int tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *r, const char *q,
+    struct tm_buf *out, const char **resume, const char **seen);
 
 #endif

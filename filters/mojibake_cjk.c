@@ -1,37 +1,50 @@
 /*
  * mojibake_cjk.c - the mojibake filter's Chinese repairs: GBK paired one
- * off after a lost byte (seed 001), and UTF-8 read as GBK. Han text is
- * scored by how common its characters are (hanfreq.c); a repair replaces
- * a run only when it is much more plausible. See mojibake.c for the rules.
+ * off after a lost byte (seed 001), UTF-8 read as GBK (with lost bytes),
+ * Big5 read as GBK, GBK read as Latin-1 or cp1252. Han text is scored by
+ * how common its characters are (hanfreq.c, flattened per state into a
+ * byte table for U+3000..U+9FFF); a repair replaces a run only when it is
+ * much more plausible. See mojibake.c for the rules. Runs on the thread
+ * that runs the filter; everything it keeps is in struct moji_state.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "textmend/report.h"
 #include "textmend/utf8.h"
 #include "hanfreq.h"
 #include "mojibake.h"
 
-#define GBK_MAX_RUN	48	/* characters in a misaligned run */
-#define HAN_UNKNOWN	22.0
+#define GBK_MAX_RUN	120	/* characters in a misaligned run (its
+				   bytes fit one tm_moji_gbk_decode) */
+#define HAN_UNKNOWN	22
 #define GBK_MIN_GAIN	4.0	/* mean cost the repair must save */
+#define GBK_MIN_TAIL	4	/* characters of a run that ends a line */
 #define GBK_MAX_MEAN	11.0	/* mean cost a repaired run may have */
 #define GBK_SUSPECT	15.0	/* mean cost that makes a run suspect */
 #define GBK_MAX_BLOCK	1024	/* characters in one UTF-8-as-GBK block */
+#define GUESS_MARGIN	2	/* bits a guessed character must beat the
+				   next candidate by */
+#define GUESS_UNSURE	0x80000000u	/* a guess written as U+FFFD */
 #define GBK_RARE	16.0	/* mean cost of three characters worth a
 				   UTF-8-read-as-GBK check */
 
-/* ---- GBK misalignment ---- */
+/* ---- what Chinese text costs ---- */
+
+#define COST_FIRST	0x3000u	/* the flat table: CJK punctuation .. */
+#define COST_LAST	0x9FFFu	/* .. the end of the unified Han block */
 
 /*
- * How unlikely cp is in Chinese text, in bits, roughly. `open` says an
- * opening quote “ is waiting for its ” on this line.
+ * How unlikely cp is in Chinese text, in bits, roughly, without the
+ * table. `open` says an opening quote “ is waiting for its ” on this line.
  */
-static double
-char_cost(uint32_t cp, int open)
+static unsigned
+slow_cost(uint32_t cp, int open)
 {
 	if (tm_is_han(cp))
-		return tm_hanfreq_cost(cp, HAN_UNKNOWN);
+		return (unsigned)tm_hanfreq_cost(cp, HAN_UNKNOWN);
 	switch (cp) {
 	case 0x3002: case 0xFF0C: case 0x3001: case 0xFF1A: case 0xFF1B:
 	case 0xFF01: case 0xFF1F: case 0x300A: case 0x300B: case 0xFF08:
@@ -50,15 +63,84 @@ char_cost(uint32_t cp, int open)
 	return 20;
 }
 
-static double
-cost_of(const uint32_t *c, size_t n, int open)
+/*
+ * The costs of U+3000..U+9FFF in one flat table: every character of a
+ * Chinese page is looked up, and a binary search of the frequency table
+ * for each was most of the filter's time. Han costs are merged in from
+ * the sorted frequency table in one pass. The table is built once per
+ * process (it is the same for every document) and only read after.
+ */
+static uint8_t cost_table[COST_LAST - COST_FIRST + 1];
+static once_flag cost_once = ONCE_FLAG_INIT;
+
+static void
+build_costs(void)
 {
-	double sum = 0;
+	uint32_t cp;
+	size_t i;
+
+	for (cp = COST_FIRST; cp <= COST_LAST; cp++)
+		cost_table[cp - COST_FIRST] = tm_is_han(cp) ?
+		    (uint8_t)HAN_UNKNOWN : (uint8_t)slow_cost(cp, 0);
+	for (i = 0; i < tm_hanfreq_len; i++) {
+		cp = tm_hanfreq[i] >> 5;
+		if (cp >= COST_FIRST && cp <= COST_LAST && tm_is_han(cp))
+			cost_table[cp - COST_FIRST] =
+			    (uint8_t)(tm_hanfreq[i] & 31);
+	}
+}
+
+void
+tm_moji_cjk_init(struct moji_state *s)
+{
+	call_once(&cost_once, build_costs);
+	s->cjk_cost = cost_table;
+}
+
+/* slow_cost(), through the table where it can. */
+static inline unsigned
+char_cost(const struct moji_state *s, uint32_t cp, int open)
+{
+	if (cp - COST_FIRST <= COST_LAST - COST_FIRST)
+		return s->cjk_cost[cp - COST_FIRST];
+	return slow_cost(cp, open);
+}
+
+/* ---- GBK misalignment ---- */
+
+static double
+cost_of(const struct moji_state *s, const uint32_t *c, size_t n, int open)
+{
+	unsigned sum = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sum += char_cost(c[i], open);
-	return sum;
+		sum += char_cost(s, c[i] & ~GUESS_UNSURE, open);
+	return (double)sum;
+}
+
+/* tm_utf8_len() for the code points of valid text, inline. */
+static inline size_t
+utf8_len(uint32_t cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* b = the UTF-8 of c[0..n), an unsure guess as U+FFFD: 0 or -ENOMEM. */
+static int
+put_text(struct tm_buf *b, const uint32_t *c, size_t n)
+{
+	size_t i;
+	int rc;
+
+	tm_buf_reset(b);
+	if ((rc = tm_buf_reserve(b, 4 * n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		b->len += tm_utf8_put(b->ptr + b->len,
+		    (c[i] & GUESS_UNSURE) ? 0xFFFD : c[i]);
+	b->ptr[b->len] = '\0';
+	return 0;
 }
 
 /* Is there a “ without its ” on the line before p? */
@@ -111,7 +193,7 @@ best_pair(struct moji_state *s, unsigned known, int which, int open,
 			pair[!which] = (unsigned char)known;
 			if (tm_moji_gbk_decode(s->gbk, pair, 2, &cp, 1) != 1)
 				continue;
-			c = char_cost(cp, open);
+			c = char_cost(s, cp, open);
 			if (c < memo->cost) {	/* ties: the lowest byte */
 				memo->cost = (float)c;
 				memo->cp = cp;
@@ -138,7 +220,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 	uint32_t orig[GBK_MAX_RUN + 2], fixed[GBK_MAX_RUN + 4], cp;
 	const char *q = p + 1, *prev = p, *stop;
 	size_t nb = 0, no = 1, nf = 0, nonascii = 0, i;
-	int resync = 0, tagtail = 0, open, n, rc;
+	int resync = 0, tagtail = 0, eoltail = 0, open, n, rc;
 	double before, after, c1, c2;
 
 	if (p == seg || !chinese_before(tm_utf8_prev(&prev, seg)))
@@ -154,6 +236,13 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			/* "?/p>": a pair whose trail was the '<' of a tag */
 			orig[no++] = cp;
 			tagtail = 1;
+			break;
+		}
+		if (cp == '?' && (q == end || *q == '\n' || *q == '\r')) {
+			/* the line ended on a lead byte: its trail, the
+			   last byte of the line, became this "?" */
+			orig[no++] = cp;
+			eoltail = 1;
 			break;
 		}
 		if (cp >= 0x40 && cp <= 0x7E) {
@@ -178,7 +267,10 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 		orig[no++] = cp;
 	}
 	stop = q;
-	if ((nonascii == 0 && no < 3) || !(resync || tagtail) || nb < 2)
+	/* a line tail has no realigning byte to vouch for it: it must be
+	   long enough for the frequencies to speak ("魑魅?魍魉?" is not) */
+	if ((nonascii == 0 && no < 3) || !(resync || tagtail || eoltail) ||
+	    nb < 2 || (eoltail && nonascii < GBK_MIN_TAIL))
 		goto suspect;
 	open = quote_open(seg, p);
 	/* The lost byte X pairs with b[0]; the rest pair as they come. */
@@ -192,8 +284,9 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			goto suspect;
 		nf += (size_t)n;
 	} else {
-		/* tag tail: b[nb-1] leads a pair whose trail is unknown, then
-		   the '<' that pair swallowed */
+		/* tag or line tail: b[nb-1] leads a pair whose trail is
+		   unknown, then the '<' that pair swallowed, or the end of
+		   the line, where a lone mark is a full stop */
 		n = tm_moji_gbk_decode(s->gbk, b + 1, nb - 2, fixed + 1,
 		    GBK_MAX_RUN);
 		if (n < 0 || (size_t)n * 2 != nb - 2)
@@ -201,8 +294,11 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 		nf += (size_t)n;
 		if (!best_pair(s, b[nb - 1], 1, open, &fixed[nf], &c2))
 			goto suspect;
+		if (eoltail && fixed[nf] == 0x3001)
+			fixed[nf] = 0x3002;
 		nf++;
-		fixed[nf++] = '<';
+		if (tagtail)
+			fixed[nf++] = '<';
 	}
 	/* A run of ASCII marks only ("??h") must realign into Chinese text,
 	   and no repaired character may be one the table does not know. */
@@ -213,16 +309,14 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			goto suspect;
 	}
 	for (i = 0; i < nf; i++)
-		if (char_cost(fixed[i], open) >= HAN_UNKNOWN)
+		if (char_cost(s, fixed[i], open) >= HAN_UNKNOWN)
 			goto suspect;
-	before = cost_of(orig, no, open) / (double)no;
-	after = cost_of(fixed, nf, open) / (double)nf;
+	before = cost_of(s, orig, no, open) / (double)no;
+	after = cost_of(s, fixed, nf, open) / (double)nf;
 	if (after > GBK_MAX_MEAN || before - after < GBK_MIN_GAIN)
 		goto suspect;
-	tm_buf_reset(&s->text);
-	for (i = 0; i < nf; i++)
-		if ((rc = tm_buf_put_utf8(&s->text, fixed[i])) != 0)
-			return rc;
+	if ((rc = put_text(&s->text, fixed, nf)) != 0)
+		return rc;
 	tm_edit(ctx, (size_t)(p - seg), p, (size_t)(stop - p), s->text.ptr,
 	    s->text.len, "gbk-misaligned");
 	if ((rc = tm_buf_append(out, s->text.ptr, s->text.len)) != 0)
@@ -231,7 +325,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 	return 1;
 suspect:
 	if (no >= 4 && nonascii >= 2 &&
-	    cost_of(orig + 1, no - 1, 0) / (double)(no - 1) >= GBK_SUSPECT)
+	    cost_of(s, orig + 1, no - 1, 0) / (double)(no - 1) >= GBK_SUSPECT)
 		tm_suspect(ctx, (size_t)(p - seg), p, (size_t)(stop - p),
 		    "gbk-misaligned");
 	return 0;
@@ -255,27 +349,102 @@ cjk_result(uint32_t cp)
 	return cjk_text(cp) || (cp >= 0x2013 && cp <= 0x2026);
 }
 
+/* Is c[0..n) a mark of one lost byte: U+FFFD, or 锟斤拷 (U+FFFD's UTF-8
+   read as GBK)? Its length in characters, or 0. */
+static size_t
+lost_mark(const uint32_t *c, size_t n)
+{
+	if (n >= 1 && c[0] == 0xFFFD)
+		return 1;
+	if (n >= 3 && c[0] == 0x951F && c[1] == 0x65A4 && c[2] == 0x62F7)
+		return 3;
+	return 0;
+}
+
+/*
+ * The character a three-byte UTF-8 sequence most plausibly was, one of
+ * its continuation bytes lost: base with the lost byte's six bits, at
+ * `shift`, unknown. The most common CJK text, and
+ * among marks of one cost, "，" or "。" ("。" at the end of a line). A
+ * Han character no more common than the next candidate by GUESS_MARGIN,
+ * or guessed from a lost middle byte, is flagged GUESS_UNSURE: it is scored as itself but written as U+FFFD,
+ * so the loss stays visible rather than become a wrong character. 0 if
+ * none is CJK text.
+ */
+static uint32_t
+guess_byte(struct moji_state *s, uint32_t base, unsigned shift, int eol)
+{
+	uint32_t cp, best = 0;
+	unsigned b, key, bkey = ~0u, next = ~0u, rank;
+
+	for (b = 0x81; b <= 0xBF; b++) {
+		cp = base | (b & 0x3Fu) << shift;
+		if (!cjk_result(cp))
+			continue;
+		rank = cp == (eol ? 0x3002u : 0xFF0Cu) ? 0 :
+		    cp == (eol ? 0xFF0Cu : 0x3002u) ? 1 : cp == 0x3001 ? 2 : 3;
+		key = char_cost(s, cp, 0) * 4 + rank;
+		if (key < bkey) {
+			next = bkey;
+			bkey = key;
+			best = cp;
+		} else if (key < next)
+			next = key;
+	}
+	/* a middle byte leaves the last one to share with many more */
+	if (tm_is_han(best) && (shift != 0 || (next != ~0u &&
+	    next - bkey < GUESS_MARGIN * 4)))
+		return best | GUESS_UNSURE;
+	return best;
+}
+
 /*
  * The longest block c[0..k) whose GBK bytes (cp936: € is the single byte
  * 80) are complete UTF-8 of CJK text: k, with the text in out (room for
- * n characters). 0 if there is none.
+ * n characters) and its length in *nout. 0 if there is none. ASCII bytes
+ * a pair took as its trail ("锛圓" for "（A") come back as ASCII. Where
+ * a continuation byte of a character was lost, to a mark inside the
+ * block or (the last byte) to the "?" at `tail` just after it (*eat is
+ * then 1), the most plausible byte is put back.
  */
 static size_t
 gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
-    size_t *nout)
+    size_t *nout, const char *tail, const char *end, size_t *eat)
 {
 	unsigned char e[4];
-	size_t j, x, nb, k = 0, nd = 0;
+	size_t j, x, nb, k = 0, nd = 0, m;
 	unsigned need = 0;
-	uint32_t acc = 0;
+	uint32_t acc = 0, g;
+	int hole = -1;		/* bit position of a lost byte's bits */
 
 	*nout = 0;
+	*eat = 0;
 	for (j = 0; j < n && j < GBK_MAX_BLOCK; j++) {
+		if (need > 0 && hole < 0 && (m = lost_mark(c + j, n - j)) > 0) {
+			/* one continuation byte lost: its bits stay zero
+			   until the character is complete */
+			hole = (int)(6 * (need - 1));
+			acc <<= 6;
+			j += m - 1;
+			if (--need > 0)
+				continue;
+			if ((g = guess_byte(s, acc, (unsigned)hole, 0)) == 0)
+				return k;
+			out[nd++] = g;
+			hole = -1;
+			k = j + 1;
+			*nout = nd;
+			continue;
+		}
 		if (c[j] < 0x80 || (nb = tm_moji_gbk_encode(s->gbk, c[j],
 		    e)) == 0)
 			break;
 		for (x = 0; x < nb; x++) {
 			if (need == 0) {
+				if (e[x] >= 0x40 && e[x] <= 0x7E && x == 1) {
+					out[nd++] = e[x];
+					continue;
+				}
 				if (e[x] < 0xE1 || e[x] > 0xEF || e[x] == 0xED)
 					return k;
 				acc = e[x] & 0x0Fu;
@@ -284,11 +453,16 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 				if ((e[x] & 0xC0) != 0x80)
 					return k;
 				acc = acc << 6 | (e[x] & 0x3Fu);
-				if (--need == 0) {
-					if (!cjk_result(acc))
-						return k;
-					out[nd++] = acc;
-				}
+				if (--need > 0)
+					continue;
+				if (hole >= 0) {
+					g = guess_byte(s, acc, (unsigned)hole, 0);
+					hole = -1;
+				} else
+					g = cjk_result(acc) ? acc : 0;
+				if (g == 0)
+					return k;
+				out[nd++] = g;
 			}
 		}
 		if (need == 0) {
@@ -296,7 +470,201 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 			*nout = nd;
 		}
 	}
+	if (j == n && need == 1 && hole < 0 && tail < end && *tail == '?' &&
+	    (g = guess_byte(s, acc << 6, 0, tail + 1 == end ||
+	    tail[1] == '\n' || tail[1] == '\r')) != 0) {
+		out[nd++] = g;
+		*nout = nd;
+		*eat = 1;
+		k = n;
+	}
 	return k;
+}
+
+/*
+ * Do three characters in a row in r[..end) cost 3 * GBK_RARE or more?
+ * This runs over every Chinese character of every page, so three-byte
+ * characters (all of CJK) are decoded here without the general decoder.
+ */
+static int
+three_rare(const struct moji_state *s, const char *r, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)r;
+	const unsigned char *uend = (const unsigned char *)end;
+	unsigned w0 = 0, w1 = 0, w2;
+	uint32_t cp;
+
+	/* no cost is above 22, so the zeros before the first character
+	   never make a window on their own */
+	while (u < uend) {
+		if ((u[0] & 0xF0) == 0xE0 && u + 3 <= uend) {
+			cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 |
+			    (u[2] & 0x3Fu);
+			u += 3;
+		} else if ((u[0] & 0xE0) == 0xC0 && u + 2 <= uend) {
+			cp = (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu);
+			u += 2;
+		} else {
+			r = (const char *)u;
+			cp = tm_utf8_next(&r, end);
+			u = (const unsigned char *)r;
+		}
+		w2 = w1;
+		w1 = w0;
+		w0 = char_cost(s, cp, 0);
+		if (w0 + w1 + w2 >= 3 * GBK_RARE)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- Big5 read as GBK ---- */
+
+/* Symbols GBK holds that Chinese text uses beside its own marks: · ° ±
+   × ÷ § ¨ ¤, Greek and Cyrillic letters, ① ℃ № → and box drawing. */
+static int
+gbk_symbol(uint32_t cp)
+{
+	return cp == 0xB7 || cp == 0xB0 || cp == 0xB1 || cp == 0xD7 ||
+	    cp == 0xF7 || cp == 0xA7 || cp == 0xA8 || cp == 0xA4 ||
+	    (cp >= 0x0391 && cp <= 0x03C9) || (cp >= 0x0401 && cp <= 0x0451) ||
+	    (cp >= 0x2010 && cp <= 0x203B) || (cp >= 0x2100 && cp <= 0x26FF) ||
+	    (cp >= 0xFE30 && cp <= 0xFE6B);
+}
+
+
+/* What Big5's own punctuation (A1xx) becomes in GBK: the private-use
+   characters GBK's user-defined pairs decode to. Real text has none. */
+static int
+misread(uint32_t cp)
+{
+	return cp >= 0xE000 && cp <= 0xF8FF;
+}
+
+/*
+ * Is r on a line of seg[..end) that holds a private-use character of
+ * U+E000..EFFF (UTF-8 lead byte EE)? Big5's punctuation read as GBK gives
+ * them, so on such a line every run is worth a look, short ones too. One
+ * memchr finds the next such line; the state keeps it for the segment.
+ */
+static int
+pua_line(struct moji_state *s, const char *seg, const char *end,
+    const char *r)
+{
+	const char *x;
+
+	if (s->pua_scan == NULL)
+		s->pua_scan = seg;
+	while (s->pua_scan < end && r >= s->pua_scan) {
+		x = memchr(s->pua_scan, 0xEE, (size_t)(end - s->pua_scan));
+		if (x == NULL) {
+			s->pua_scan = end;
+			break;
+		}
+		for (s->pua_from = x; s->pua_from > seg &&
+		    s->pua_from[-1] != '\n'; s->pua_from--)
+			;
+		if ((s->pua_to = memchr(x, '\n', (size_t)(end - x))) == NULL)
+			s->pua_to = end;
+		s->pua_scan = s->pua_to;
+	}
+	return s->pua_from != NULL && r >= s->pua_from && r < s->pua_to;
+}
+
+/* Marks that end a Big5 block: GBK's own sentence punctuation, which
+   Big5's marks never turn into (they turn into private-use ones). */
+static int
+gbk_stop(uint32_t cp)
+{
+	return cp == 0x3001 || cp == 0x3002 || cp == 0xFF0C || cp == 0xFF1A ||
+	    cp == 0xFF1B || cp == 0xFF1F || cp == 0xFF01;
+}
+
+/*
+ * The block c[0..n) read back as Big5 where it is Big5 read as GBK, into
+ * d[0..n): 1 if it is, 0 if not. `hint`: its line holds Big5's marks.
+ */
+static int
+big5_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *d,
+    int hint)
+{
+	unsigned char e[4];
+	unsigned before = 0, after = 0;
+	size_t i, han = 0, junk = 0;
+	double gain;
+
+	if (n == 0 || (n < 2 && !hint))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (tm_moji_gbk_encode(s->gbk, c[i], e) != 2 ||
+		    (d[i] = tm_moji_pair(s->gbk, 1, e[0], e[1])) == 0 ||
+		    !(cjk_result(d[i]) || gbk_symbol(d[i])))
+			return 0;
+		before += char_cost(s, c[i], 0);
+		after += char_cost(s, d[i], 0);
+		han += tm_is_han(c[i]);
+		junk += misread(c[i]);
+	}
+	/* Cyrillic, Greek, kana and bopomofo are GBK's too, and Big5 puts
+	   common Han there: a Russian or a kana word is no Big5, so the
+	   block must hold Han unless its line has Big5's marks */
+	if (han == 0 && !hint)
+		return 0;
+	/* private-use characters among Han text are what Big5's marks
+	   look like in GBK: with them, less gain will do */
+	gain = (hint ? 1 : 2) * GBK_MIN_GAIN;
+	if (junk > 0 && han > junk)
+		gain /= 2;
+	return (double)after / (double)n <= GBK_MAX_MEAN && before > after &&
+	    (double)(before - after) / (double)n >= gain;
+}
+
+/*
+ * The run r[0..len), its characters c[0..n), read back as Big5 where it
+ * is Big5 read as GBK ("い地チ瓣" -> "中華民國"): blocks between GBK's
+ * sentence marks whose characters are each two GBK bytes that pair in
+ * Big5 into CJK text much more common than what is there. Big5 and GBK
+ * pair alike, so a block keeps its length in characters. Returns 1
+ * (the run written to out), 0 or -errno.
+ */
+static int
+big5_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg,
+    const char *end, const char *r, size_t len, const uint32_t *c, size_t n,
+    struct tm_buf *out)
+{
+	uint32_t *d = (uint32_t *)(void *)s->b.ptr;
+	size_t i, k, boff = 0, blen, copied = 0, fixed = 0;
+	int rc, hint;
+
+	hint = pua_line(s, seg, end, r);
+	for (i = 0; i < n; i = k) {
+		for (k = i; k < n && !gbk_stop(c[k]); k++)
+			;
+		if (!big5_block(s, c + i, k - i, d, hint)) {
+			for (; i < k; i++)
+				boff += utf8_len(c[i]);
+		} else {
+			if ((rc = put_text(&s->text, d, k - i)) != 0)
+				return rc;
+			blen = tm_moji_utf8_size(c + i, k - i);
+			tm_edit(ctx, (size_t)(r - seg) + boff, r + boff, blen,
+			    s->text.ptr, s->text.len, "big5-as-gbk");
+			if ((rc = tm_buf_append(out, r + copied,
+			    boff - copied)) != 0 || (rc = tm_buf_append(out,
+			    s->text.ptr, s->text.len)) != 0)
+				return rc;
+			boff += blen;
+			copied = boff;
+			fixed++;
+		}
+		if (k < n)
+			boff += utf8_len(c[k++]);
+	}
+	if (fixed == 0)
+		return 0;
+	if ((rc = tm_buf_append(out, r + copied, len - copied)) != 0)
+		return rc;
+	return 1;
 }
 
 /*
@@ -308,41 +676,46 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
  */
 int
 tm_moji_utf8_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
-    const char *seg, const char *r, size_t len, struct tm_buf *out)
+    const char *seg, const char *end, const char *r, size_t len,
+    struct tm_buf *out, size_t *eaten)
 {
 	const char *p = r, *rend = r + len;
 	uint32_t *c, *d;
-	float *w;
-	int rare = 0;
-	size_t n = 0, m = 0, i, j, k, boff = 0, fixed = 0;
+	uint8_t *w;
+	size_t n = 0, i, j, k, boff = 0, blen, copied = 0, fixed = 0, ate;
 	double before = 0, after = 0;
-	int rc;
+	int rc, rare, short_loss;
 
+	rare = three_rare(s, r, rend);
+	/* a short run with a lost byte at its end ("骞?" for 年 in a
+	   date) is worth the look that three rare characters are */
+	short_loss = !rare && len <= 12 && ((rend < end && *rend == '?') ||
+	    (len >= 3 && memcmp(rend - 3, "\xef\xbf\xbd", 3) == 0) ||
+	    (len >= 9 && memcmp(rend - 9, "锟斤拷", 9) == 0));
+	if (!rare && !short_loss && !pua_line(s, seg, end, r))
+		return 0;
 	if ((rc = tm_moji_grow(&s->a, len)) != 0 || (rc = tm_moji_grow(&s->b, len)) != 0 ||
 	    (rc = tm_moji_grow(&s->c, len)) != 0)
 		return rc;
 	c = (uint32_t *)(void *)s->a.ptr;
 	d = (uint32_t *)(void *)s->b.ptr;
-	w = (float *)(void *)s->c.ptr;	/* cost of each character */
-	for (p = r; p < rend; n++) {
+	w = (uint8_t *)s->c.ptr;	/* cost of each character */
+	for (p = r, n = 0; p < rend; n++) {
 		c[n] = tm_utf8_next(&p, rend);
-		w[n] = (float)char_cost(c[n], 0);
-		if (n >= 2 && w[n] + w[n - 1] + w[n - 2] >= 3 * GBK_RARE)
-			rare = 1;
+		w[n] = (uint8_t)char_cost(s, c[n], 0);
 	}
-	if (!rare)
-		return 0;
+	if (!rare && !short_loss)
+		return big5_run(s, ctx, seg, end, r, len, c, n, out);
 	for (i = 0; i < n; ) {
-		if (i + 3 > n || w[i] + w[i + 1] + w[i + 2] < 3 * GBK_RARE) {
-			d[m++] = c[i];
-			boff += tm_utf8_len(c[i++]);
+		if (!(short_loss && i == 0) && (i + 3 > n ||
+		    w[i] + w[i + 1] + w[i + 2] < 3 * GBK_RARE)) {
+			boff += utf8_len(c[i++]);
 			continue;
 		}
-		j = i + gbk_block(s, c + i, n - i, d + m, &k);
-		k += m;
+		j = i + gbk_block(s, c + i, n - i, d, &k, rend, end, &ate);
 		if (j > i) {
-			before = cost_of(c + i, j - i, 0) / (double)(j - i);
-			after = cost_of(d + m, k - m, 0) / (double)(k - m);
+			before = cost_of(s, c + i, j - i, 0) / (double)(j - i);
+			after = cost_of(s, d, k, 0) / (double)k;
 		}
 		if (j == i || after > GBK_MAX_MEAN || before - after <
 		    2 * GBK_MIN_GAIN) {
@@ -351,28 +724,284 @@ tm_moji_utf8_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 			   make a long run quadratic */
 			if (j == i)
 				j = i + 1;
-			for (; i < j; i++) {
-				d[m++] = c[i];
-				boff += tm_utf8_len(c[i]);
-			}
+			for (; i < j; i++)
+				boff += utf8_len(c[i]);
 			continue;
 		}
-		tm_buf_reset(&s->text);
-		for (; m < k; m++)
-			if ((rc = tm_buf_put_utf8(&s->text, d[m])) != 0)
-				return rc;
-		tm_edit(ctx, (size_t)(r - seg) + boff, r + boff,
-		    tm_moji_utf8_size(c + i, j - i), s->text.ptr, s->text.len,
-		    "utf8-as-gbk");
-		boff += tm_moji_utf8_size(c + i, j - i);
+		if ((rc = put_text(&s->text, d, k)) != 0)
+			return rc;
+		/* the block ends the run where it took in the "?" after it */
+		blen = tm_moji_utf8_size(c + i, j - i) + ate;
+		tm_edit(ctx, (size_t)(r - seg) + boff, r + boff, blen,
+		    s->text.ptr, s->text.len, "utf8-as-gbk");
+		if ((rc = tm_buf_append(out, r + copied, boff - copied)) != 0 ||
+		    (rc = tm_buf_append(out, s->text.ptr, s->text.len)) != 0)
+			return rc;
+		boff += blen;
+		copied = boff;
 		i = j;
 		fixed++;
 	}
 	if (fixed == 0)
-		return 0;
-	for (i = 0; i < m; i++)
-		if ((rc = tm_buf_put_utf8(out, d[i])) != 0)
-			return rc;
+		return big5_run(s, ctx, seg, end, r, len, c, n, out);
+	if (copied > len) {
+		*eaten = copied - len;
+		return 1;
+	}
+	if ((rc = tm_buf_append(out, r + copied, len - copied)) != 0)
+		return rc;
 	return 1;
 }
 
+/* ---- GBK read as Latin-1 or cp1252 ---- */
+
+#define LAT_MAX		1024	/* bytes in one GBK-as-Latin-1 span */
+#define LAT_WILD	0x100	/* a byte lost to U+FFFD */
+#define LAT_MAX_MEAN	12.0	/* mean cost of the Chinese it gives */
+
+/* cp1252's symbols for the bytes 80..9F (0: undefined there). */
+static const uint16_t cp1252_high[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178
+};
+
+/* The bytes cp1252 leaves undefined: what a U+FFFD of it may have been. */
+static const unsigned char cp1252_lost[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+
+/* The byte cp stands for in Latin-1 or cp1252, LAT_WILD, or -1. */
+static int
+latin_byte(uint32_t cp)
+{
+	int i;
+
+	if (cp < 0x100)
+		return (int)cp;
+	if (cp == 0xFFFD)
+		return LAT_WILD;
+	if (cp > 0x2122)	/* ™, the last of them */
+		return -1;
+	for (i = 0; i < 32; i++)
+		if (cp1252_high[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
+/*
+ * Where in the run r[..q) of text ending at end can GBK read as Latin-1
+ * start? At two Latin-1, cp1252 or U+FFFD characters in a row, or one
+ * that ends the run before what could be its trail byte ("ß@" for 這).
+ * NULL if nowhere. Chinese runs are passed over by their lead bytes
+ * (E3..E9, EF BC/BD), Latin-1 ones are C2/C3.
+ */
+static const char *
+latin_start(const char *r, const char *q, const char *end)
+{
+	const char *p, *x, *first = NULL;
+	unsigned char b;
+	uint64_t w, t;
+
+	/* most runs are Chinese: eight bytes at a time, look for a lead
+	   byte C0..DF or E2 (U+FFFD's EF alone does not start a span) */
+	for (p = r; q - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		t = (w & 0xE0E0E0E0E0E0E0E0ull) ^ 0xC0C0C0C0C0C0C0C0ull;
+		if (((t - 0x0101010101010101ull) & ~t &
+		    0x8080808080808080ull) != 0)
+			break;
+		t = w ^ 0xE2E2E2E2E2E2E2E2ull;
+		if (((t - 0x0101010101010101ull) & ~t &
+		    0x8080808080808080ull) != 0)
+			break;
+	}
+	/* back to the start of the character the word cut into */
+	while (p > r && ((unsigned char)*p & 0xC0) == 0x80)
+		p--;
+	for (; p < q; ) {
+		b = (unsigned char)*p;
+		if (!((b >= 0xC2 && b <= 0xCB) || b == 0xE2 || (b == 0xEF &&
+		    p + 1 < q && (unsigned char)p[1] == 0xBF))) {
+			first = NULL;
+			p += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+			continue;
+		}
+		x = p;
+		if (latin_byte(tm_utf8_next(&x, q)) < 0) {
+			first = NULL;
+			p = x;
+			continue;
+		}
+		if (first != NULL)
+			return first;
+		first = p;
+		p = x;
+		if (p == q && q < end && *q >= 0x40 && *q <= 0x7E)
+			return first;
+	}
+	return NULL;
+}
+
+/* The GBK character of (lead, trail), trying each byte U+FFFD may have
+   been for a wild one; 0 if none. */
+static uint32_t
+wild_pair(struct moji_state *s, int lead, int trail)
+{
+	uint32_t cp, best = 0;
+	unsigned c, bc = ~0u;
+	size_t i, j;
+
+	for (i = 0; i < (lead == LAT_WILD ? sizeof(cp1252_lost) : 1); i++)
+		for (j = 0; j < (trail == LAT_WILD ? sizeof(cp1252_lost) :
+		    1); j++) {
+			cp = tm_moji_pair(s->gbk, 0, lead == LAT_WILD ?
+			    cp1252_lost[i] : (unsigned)lead, trail ==
+			    LAT_WILD ? cp1252_lost[j] : (unsigned)trail);
+			if (cp != 0 && (c = char_cost(s, cp, 0)) < bc) {
+				bc = c;
+				best = cp;
+			}
+		}
+	return best;
+}
+
+/*
+ * Is the candidate c[0..n) (pairs decoded, ASCII kept) clearly Chinese?
+ * Every character CJK text or ASCII, two pairs in a row somewhere, no
+ * more ASCII letters than Han characters, and Han characters common
+ * enough: what real Latin-1 text gives when read as GBK is a scatter of
+ * rare characters. 1 yes, -1 nearly (a suspect), 0 no.
+ */
+
+/*
+ * Is the candidate c[0..n) (pairs decoded, ASCII kept) clearly Chinese?
+ * Every character CJK text, a symbol of GBK or ASCII, two pairs in a row
+ * somewhere, ASCII letters not dominating, and Han characters and marks
+ * common enough: what real Latin-1 text gives when read as GBK is a
+ * scatter of rare characters. 1 yes, -1 nearly (a suspect), 0 no.
+ */
+static int
+latin_plausible(struct moji_state *s, const uint32_t *c, size_t n,
+    size_t pairs, int adjacent)
+{
+	size_t i, han = 0, scored = 0, letters = 0, unknown = 0;
+	unsigned sum = 0, k;
+	double limit, mean;
+
+	if (pairs < 2 || !adjacent)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (c[i] < 0x80) {
+			if ((c[i] | 0x20) >= 'a' && (c[i] | 0x20) <= 'z')
+				letters++;
+			continue;
+		}
+		if (!cjk_result(c[i])) {
+			if (!gbk_symbol(c[i]))
+				return 0;
+			continue;
+		}
+		k = char_cost(s, c[i], 0);
+		if (tm_is_han(c[i])) {
+			han++;
+			if (k >= HAN_UNKNOWN)
+				unknown++;
+		}
+		sum += k;
+		scored++;
+	}
+	if (han < 2 || letters > 3 * han || unknown * 8 > han)
+		return 0;
+	/* a short candidate must be more common still */
+	mean = (double)sum / (double)scored;
+	limit = LAT_MAX_MEAN - (scored < 8 ? (double)(8 - scored) / 2 : 0);
+	if (mean <= limit)
+		return 1;
+	return mean <= limit + 2 ? -1 : 0;
+}
+
+int
+tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *r, const char *q,
+    struct tm_buf *out, const char **resume, const char **seen)
+{
+	int16_t b[LAT_MAX + 1];
+	uint32_t *d;
+	const char *at[LAT_MAX + 1], *p, *x, *copied = r;
+	size_t nb = 0, i, j, nd, lead, pairs, fixed = 0;
+	int v, adjacent, last_pair;
+	int rc;
+
+	/* a clean start of the run is copied as it is */
+	if (s->gbk == NULL || (p = latin_start(r, q, end)) == NULL)
+		return 0;
+	/* the span: Latin-1 characters and the ASCII between them */
+	while (p < end && nb < LAT_MAX) {
+		x = p;
+		if ((v = latin_byte(tm_utf8_next(&x, end))) < 0 || v < 0x20)
+			break;
+		at[nb] = p;
+		b[nb++] = (int16_t)v;
+		p = x;
+	}
+	at[nb] = p;
+	if ((rc = tm_moji_grow(&s->b, nb)) != 0)
+		return rc;
+	d = (uint32_t *)(void *)s->b.ptr;
+	for (i = 0; i < nb; ) {
+		/* a stretch of well-formed GBK from i to j */
+		nd = pairs = 0;
+		adjacent = last_pair = 0;
+		for (j = i; j < nb; ) {
+			if (b[j] < 0x80) {
+				d[nd++] = (uint32_t)b[j++];
+				last_pair = 0;
+				continue;
+			}
+			if (j + 1 == nb || b[j] < 0x81 || (b[j + 1] < 0x40 &&
+			    b[j + 1] != LAT_WILD) || b[j + 1] == 0x7F)
+				break;
+			if ((d[nd] = wild_pair(s, b[j], b[j + 1])) == 0)
+				break;
+			adjacent |= last_pair && b[j] >= 0x80 && b[j + 1] >= 0x80;
+			last_pair = b[j] >= 0x80 && b[j + 1] >= 0x80;
+			nd++;
+			pairs++;
+			j += 2;
+		}
+		/* the ASCII at both ends is as it was: not in the edit */
+		while (j > i && b[j - 1] < 0x80 && nd > 0 && d[nd - 1] < 0x80) {
+			j--;
+			nd--;
+		}
+		for (lead = 0; lead < nd && d[lead] < 0x80; lead++)
+			;
+		i += lead;
+		v = nd > lead ? latin_plausible(s, d + lead, nd - lead, pairs,
+		    adjacent) : 0;
+		if (v == 1) {
+			if ((rc = put_text(&s->text, d + lead, nd - lead)) != 0)
+				return rc;
+			tm_edit(ctx, (size_t)(at[i] - seg), at[i],
+			    (size_t)(at[j] - at[i]), s->text.ptr, s->text.len,
+			    "gbk-as-latin1");
+			if ((rc = tm_buf_append(out, copied,
+			    (size_t)(at[i] - copied))) != 0 ||
+			    (rc = tm_buf_append(out, s->text.ptr,
+			    s->text.len)) != 0)
+				return rc;
+			copied = at[j];
+			fixed++;
+		} else if (v < 0 && pairs >= 6)
+			tm_suspect(ctx, (size_t)(at[i] - seg), at[i],
+			    (size_t)(at[j] - at[i]), "gbk-as-latin1");
+		i = j > i ? j : i + 1;
+	}
+	*seen = at[nb];
+	if (fixed == 0)
+		return 0;
+	if ((rc = tm_buf_append(out, copied, (size_t)(at[nb] - copied))) != 0)
+		return rc;
+	*resume = at[nb];
+	return 1;
+}

@@ -1,6 +1,7 @@
 /*
- * mojibake_icu.h - the GBK converter the mojibake filter re-encodes
- * misaligned runs with (see mojibake_icu.c, the only place that sees ICU).
+ * mojibake_icu.h - the GBK and Big5 converters the mojibake filter
+ * re-encodes and decodes candidate repairs with (see mojibake_icu.c, the
+ * only place that sees ICU).
  */
 #ifndef TEXTMEND_MOJIBAKE_ICU_H
 #define TEXTMEND_MOJIBAKE_ICU_H
@@ -25,5 +26,12 @@ size_t tm_moji_gbk_encode(struct tm_moji_gbk *g, uint32_t cp,
  */
 int tm_moji_gbk_decode(struct tm_moji_gbk *g, const unsigned char *in,
     size_t n, uint32_t *cps, size_t cap);
+
+/*
+ * The character the two bytes (lead, trail) decode to in GBK, or in Big5
+ * (windows-950) if `big5`; 0 if they are no pair there. Remembered in g.
+ */
+uint32_t tm_moji_pair(struct tm_moji_gbk *g, int big5, unsigned lead,
+    unsigned trail);
 
 #endif

@@ -1,0 +1,286 @@
+/*
+ * test_mojibake_cjk.c - the mojibake filter's Chinese confusions: UTF-8
+ * read as GBK with a byte lost to "?", U+FFFD or 锟斤拷 (put back where
+ * one candidate is clearly the most plausible, one U+FFFD otherwise), GBK
+ * read as Latin-1 or cp1252 (with the bytes cp1252 lost to U+FFFD
+ * restored), Big5 read as GBK, each repair an edit named after its
+ * confusion at the right offset; GBK paired one off after a lost byte
+ * up to the end of a line; and the other side: accented Latin,
+ * Japanese, Korean, Russian, bopomofo and Chinese with fullwidth
+ * punctuation come out byte-identical.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textmend/pipeline.h"
+#include "textmend/report.h"
+#include "harness.h"
+
+#define FILTERS "mojibake"
+#define UTF8 "decode.from-code=UTF-8"
+
+static char *
+fix(const char *in, unsigned long long *edits, unsigned long long *suspects)
+{
+	return tm_test_clean(FILTERS, UTF8, in, edits, suspects);
+}
+
+#define EXPECT_FIX(in, want)						\
+	do {								\
+		unsigned long long e_ = 0;				\
+		char *got_ = fix(in, &e_, NULL);			\
+		CHECK_STR(got_, want);					\
+		CHECK(e_ >= 1);						\
+		free(got_);						\
+	} while (0)
+
+#define EXPECT_SAME(in)							\
+	do {								\
+		unsigned long long e_ = 1;				\
+		char *got_ = fix(in, &e_, NULL);			\
+		CHECK_STR(got_, in);					\
+		CHECK_INT(e_, 0);					\
+		free(got_);						\
+	} while (0)
+
+struct edit_log {
+	int n;
+	uint64_t off[4];
+	char before[4][256];
+	char after[4][256];
+	char rule[4][32];
+};
+
+static void
+log_edit(void *arg, const char *filter, uint64_t offset, const char *before,
+    const char *after, const char *rule)
+{
+	struct edit_log *l = arg;
+
+	if (strcmp(filter, "mojibake") != 0 || l->n == 4)
+		return;
+	l->off[l->n] = offset;
+	snprintf(l->before[l->n], sizeof(l->before[0]), "%s", before);
+	snprintf(l->after[l->n], sizeof(l->after[0]), "%s", after);
+	snprintf(l->rule[l->n], sizeof(l->rule[0]), "%s", rule);
+	l->n++;
+}
+
+/* Run `in`, return the output (free it) and the edits in *l. */
+static char *
+run_log(const char *in, struct edit_log *l)
+{
+	struct tm_chain *c = NULL;
+	struct tm_report *r = tm_report_new("t");
+	struct tm_buf out;
+	struct tm_diag d;
+
+	memset(l, 0, sizeof(*l));
+	tm_buf_init(&out, TM_BUF_DEFAULT_MAX);
+	CHECK(tm_chain_new(&c, FILTERS, &d) == 0);
+	CHECK(tm_chain_set_str(c, UTF8, &d) == 0);
+	CHECK(tm_clean_mem(c, in, strlen(in), &out, r, &d) == 0);
+	tm_report_foreach_edit(r, log_edit, l);
+	tm_chain_free(c);
+	tm_report_free(r);
+	if (out.cap == 0)
+		return strdup("");
+	return out.ptr;
+}
+
+/* "聊城市举办了文化节。" in UTF-8 read as GBK: the last byte of "。"
+   (82) could not pair with the newline or the end and was lost. */
+#define WENHUA "鑱婂煄甯備妇鍔炰簡鏂囧寲鑺傘€"
+
+TM_TEST(utf8_as_gbk_lost_byte)
+{
+	struct edit_log l;
+	char *got;
+
+	/* the lost byte of "。" at the end of a line, whatever marks it */
+	EXPECT_FIX(WENHUA "?", "聊城市举办了文化节。");
+	EXPECT_FIX(WENHUA "?\n", "聊城市举办了文化节。\n");
+	EXPECT_FIX(WENHUA "\xef\xbf\xbd", "聊城市举办了文化节。");
+	EXPECT_FIX(WENHUA "锟斤拷", "聊城市举办了文化节。");
+	/* the edit takes in the "?" after the run */
+	got = run_log("ok " WENHUA "?", &l);
+	CHECK_STR(got, "ok 聊城市举办了文化节。");
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.off[0], 3);
+	CHECK_STR(l.before[0], WENHUA "?");
+	CHECK_STR(l.rule[0], "utf8-as-gbk");
+	free(got);
+	/* 位, 住, 低, 体... share E4 BD: not clear, so one U+FFFD stays
+	   for the one character, and "。" is put back */
+	EXPECT_FIX("璁拌€呬粠鑱婂煄甯傝幏鎮夛紝2023骞村叏甯傛柊澧炲氨涓氬矖浣锟斤拷"
+	    "5涓囦釜銆锟斤拷",
+	    "记者从聊城市获悉，2023年全市新增就业岗\xef\xbf\xbd" "5万个。");
+	/* an ASCII byte a pair took as its trail comes back ("（A"), and
+	   a lost byte inside the run is put back too */
+	EXPECT_FIX("鍔ㄤ綔鍐掗櫓娓告垙锛圓-AVG锛夋槸鍐掗櫓娓告垙鐨勫垎鏀\xef\xbf\xbd"
+	    "銆\xef\xbf\xbd",
+	    "动作冒险游戏（A-AVG）是冒险游戏的分\xef\xbf\xbd。");
+	/* a real question mark after correct Chinese is no lost byte */
+	EXPECT_SAME("你好吗?");
+	EXPECT_SAME("鎏金?魑魅?魍魉?");
+}
+
+TM_TEST(gbk_as_latin1)
+{
+	EXPECT_FIX("ÄãºÃ", "你好");
+	EXPECT_FIX("É½¶«¶«°¢340¸ö½íàþÖ¾Ô¸ÌØÉ«ÉçÍÅÎª¸¾Å®¶ùÍ¯°ìÊµÊÂ¡£",
+	    "山东东阿340个巾帼志愿特色社团为妇女儿童办实事。");
+	EXPECT_FIX("¡°Ö´Î¯Áì°ì+Æ·ÅÆ·þÎñ¡±ÈÃ»ù²ãÖÎÀí¡°Êµ¡±ÆðÀ´",
+	    "“执委领办+品牌服务”让基层治理“实”起来");
+	/* Traditional characters in GBK: trail bytes that are ASCII, the
+	   first one ("ß@" 這) in a run of its own */
+	EXPECT_FIX("ß@·NÜ\xc2\x87ÝvÈç¹û\xc2\x9awË½ÈË\xc2\x93íÓÐ£¬¶à°ë"
+	    "\xc2\x95þÔOÖÃ°ºÙFµÄÒôîlÔO\xc2\x82ä¡£",
+	    "這種車輛如果歸私人擁有，多半會設置昂貴的音頻設備。");
+	EXPECT_FIX("ß@·NÜ‡ÝvÈç¹ûšwË½ÈË“íÓÐ£¬¶à°ë•þÔOÖÃ°ºÙFµÄÒôîlÔO‚ä¡£",
+	    "這種車輛如果歸私人擁有，多半會設置昂貴的音頻設備。");
+	/* an English name inside, and the middle dot of names */
+	EXPECT_FIX("»ªÉ½ËÉ£¨Ñ§Ãû£ºPinus armandii£©£¬ÊÇÒ»ÖÖËÉ¿ÆÖ²Îï¡£",
+	    "华山松（学名：Pinus armandii），是一种松科植物。");
+	EXPECT_FIX("ÔÚÉ½Ä·¡¤»ªÄÉÊÅÊÀºó", "在山姆·华纳逝世后");
+}
+
+TM_TEST(gbk_as_cp1252)
+{
+	/* lead bytes 80..9F became cp1252's symbols */
+	EXPECT_FIX("ÁÄ³ÇÊÐ‹DÂ“½M¿—é_Õ¹¡°½íŽ½Ö¾îŠ·þ„Õ¡±»î„Ó",
+	    "聊城市婦聯組織開展“巾幗志願服務”活動");
+	/* the lead byte 8F of 廣 is undefined in cp1252 and became U+FFFD,
+	   or stayed a C1 control: it is the one that makes 廣 */
+	EXPECT_FIX("È«Ê¡\xef\xbf\xbdV´ó‹DÅ®·e˜O…¢Åcàl´åÕñÅd¡£",
+	    "全省廣大婦女積極參與鄉村振興。");
+	EXPECT_FIX("È«Ê¡\xc2\x8fV´ó‹DÅ®·e˜O…¢Åcàl´åÕñÅd¡£",
+	    "全省廣大婦女積極參與鄉村振興。");
+}
+
+TM_TEST(gbk_as_latin1_edit)
+{
+	struct edit_log l;
+	char *got;
+
+	/* one edit over the garbled part, at its offset, named */
+	got = run_log("2024 ÄãºÃÊÀ½ç ok", &l);
+	CHECK_STR(got, "2024 你好世界 ok");
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.off[0], 5);
+	CHECK_STR(l.before[0], "ÄãºÃÊÀ½ç");
+	CHECK_STR(l.after[0], "你好世界");
+	CHECK_STR(l.rule[0], "gbk-as-latin1");
+	free(got);
+	/* correct Chinese before it stays, and ends the span */
+	got = run_log("原文：ÄãºÃÊÀ½ç", &l);
+	CHECK_STR(got, "原文：你好世界");
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.off[0], 9);
+	free(got);
+}
+
+TM_TEST(gbk_as_latin1_negative)
+{
+	/* real Latin-1 text, some of it dense with accents */
+	EXPECT_SAME("Le cœur a ses raisons que la raison ne connaît point.");
+	EXPECT_SAME("Über den Wolken muß die Freiheit wohl grenzenlos sein.");
+	EXPECT_SAME("Þú ert góður, Ðórður; æðri öld. Høj bør, blåbær.");
+	EXPECT_SAME("ÀÉÎÕÜ àéîõü ÇÑ çñ ß ÿ ÆØÅ æøå ÞÐ þð");
+	EXPECT_SAME("SÃO PAULO, ÇA VA, NAÏVE, ÉTÉ; Ölüberschuß ÄÖÜ");
+	EXPECT_SAME("Mathematics: ± ¼ ½ ¾ · ² ³ µ ¶ § × ÷ « » ¿ ¡");
+	/* rare Han characters read as Latin-1 are not clear enough */
+	EXPECT_SAME("÷Î÷È÷Í÷Ë÷Ò÷Ñ£¬ë£ñóÖ®Äê");
+}
+
+TM_TEST(utf8_as_cp1252_stays_latin)
+{
+	struct edit_log l;
+	char *got;
+
+	/* UTF-8 read as cp1252 is not taken for GBK */
+	got = run_log("Ã©tÃ© Ã  Paris", &l);
+	CHECK_STR(got, "été à Paris");
+	CHECK(l.n >= 1);
+	CHECK_STR(l.rule[0], "utf8-as-cp1252");
+	free(got);
+	got = run_log("ç®€ä½“ä¸­æ–‡", &l);
+	CHECK_STR(got, "简体中文");
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.rule[0], "utf8-as-cp1252");
+	free(got);
+}
+
+/* Big5 bytes read by ICU's GBK: Big5's marks become private-use
+   characters (U+E4C6.. for A140..). */
+#define B5_ZHONGHUA							\
+	"い地チ瓣包\xee\x98\x91羛\xee\x9a\xbe穦さら\xee\x9b\x88籓"	\
+	"\xee\x99\xa5\xee\x99\xb2秨\xee\x9b\xa4\xee\x82\x94穦某"	\
+	"\xee\x93\x89"
+#define B5_BEIDA							\
+	"赣场\xee\x9e\x94\xee\xa0\x84\xee\x99\xa5ㄊ\xee\x98\x90厩洛"	\
+	"厩场秇ひ加7加\xee\x93\x87" "2010\xee\x9b\xa4" "1る7ら币ノ"	\
+	"\xee\x93\x89"
+
+TM_TEST(big5_as_gbk)
+{
+	struct edit_log l;
+	char *got;
+
+	EXPECT_FIX(B5_ZHONGHUA, "中華民國婦女聯合會今日在臺北召開年度會議。");
+	/* short runs between digits are repaired on a line of Big5 */
+	EXPECT_FIX(B5_BEIDA,
+	    "該部位於北京大學醫學部逸夫樓7樓，2010年1月7日啟用。");
+	got = run_log("標題：" B5_ZHONGHUA, &l);
+	CHECK_STR(got, "標題：中華民國婦女聯合會今日在臺北召開年度會議。");
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.off[0], 9);
+	CHECK_STR(l.rule[0], "big5-as-gbk");
+	free(got);
+}
+
+TM_TEST(gbk_misaligned_line_end)
+{
+	struct edit_log l;
+	char *got;
+
+	/* the lead byte of 的 became "?", the rest paired one off to the
+	   end of the line, whose last byte (the trail of "。") became "?" */
+	got = run_log("位县妇联执委可根据自身?奶爻ぷ杂裳≡窳彀煜钅俊?\n", &l);
+	CHECK_STR(got, "位县妇联执委可根据自身的特长自由选择领办项目。\n");
+	CHECK_INT(l.n, 1);
+	CHECK_INT(l.off[0], 33);
+	CHECK_STR(l.before[0], "?奶爻ぷ杂裳≡窳彀煜钅俊?");
+	CHECK_STR(l.rule[0], "gbk-misaligned");
+	free(got);
+	EXPECT_FIX("推动党?牧斓脊嵬ǖ降住⒌车慕ㄉ杪涞绞荡Α?",
+	    "推动党的领导贯通到底、党的建设落到实处。");
+	/* correct text with question marks, rare characters after them */
+	EXPECT_SAME("他问：这是什么?我不知道?\n为什么?因为天气很好?");
+	EXPECT_SAME("鎏金?魑魅?魍魉饕餮?\n罕见字?魑魅魍魉饕餮耄耋?");
+}
+
+TM_TEST(clean_unchanged)
+{
+	static const char *const text[] = {
+		"中文（简体）：我们在山东省聊城市，“妇联”工作。",
+		"繁體中文：我們村婦聯主席把在家的幾個姐妹召集起來。",
+		"鎏金铜佛像，饕餮纹，魑魅魍魉，耄耋之年。",
+		"いろはにほへと ちりぬるを、わかよたれそ。",
+		"日本語の文章を書きます。これはペンです。",
+		"カタカナとひらがなの練習をしましょう",
+		"다람쥐 헌 쳇바퀴에 타고파.",
+		"Съешь же ещё этих мягких французских булок.",
+		"Ошибка при смещении в файле WARC.",
+		"ㄅㄆㄇㄈ 注音符號，ㄉㄊㄋㄌ",
+		"αβγ射线与ДЖ的关系；ā á ǎ à；┌─┐",
+		"5 × 3 = 15; 30 °C; £5, ¥100, €20; © 2024 ™",
+		NULL
+	};
+	const char *const *t;
+
+	for (t = text; *t != NULL; t++)
+		EXPECT_SAME(*t);
+}
