@@ -25,9 +25,7 @@
  * away. Loop thread only.
  */
 #include <errno.h>
-#include <grp.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +356,7 @@ static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct client *c = s->data;
+	int rc;
 
 	if (n < 0) {
 		client_close(c);
@@ -366,31 +365,30 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n == 0)
 		return;
 	c->active_ms = uv_now(c->ctl->d->loop);
-	if (tm_lines_feed(&c->lines, buf->base, (size_t)n, on_line, c) ==
-	    TM_ELIMIT && !uv_is_closing((uv_handle_t *)&c->h)) {
+	rc = tm_lines_feed(&c->lines, buf->base, (size_t)n, on_line, c);
+	if (rc != 0 && !uv_is_closing((uv_handle_t *)&c->h)) {
 		send_reply(c, json_pack("{s:b, s:s}", "ok", 0, "error",
-		    "request line longer than 64 KiB; closing"));
+		    rc == TM_ELIMIT ? "request line longer than 64 KiB; "
+		    "closing" : "out of memory; closing"));
 		client_close(c);
 	}
 }
 
 /*
  * The peer's supplementary groups as it had them when it connected
- * (SO_PEERGROUPS, Linux 4.13). Older kernels: the groups of its user in
- * the group database, which may be more than the process holds.
+ * (SO_PEERGROUPS, Linux 4.13): one call that cannot block, unlike a
+ * look-up in the group database. Where the kernel lacks it, only the
+ * peer's primary group counts.
  */
 static void
 peer_groups(struct client *c, int fd)
 {
-	struct passwd pw, *pwp = NULL;
 	socklen_t len = 64 * sizeof(gid_t);
 	gid_t *g = NULL, *v;
-	char pwbuf[4096];
-	int n;
 
 	for (;;) {
 		if ((v = realloc(g, len)) == NULL)
-			goto none;
+			break;
 		g = v;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
 			c->peer.groups = g;
@@ -400,24 +398,6 @@ peer_groups(struct client *c, int fd)
 		if (errno != ERANGE || len > GROUPS_MAX * sizeof(gid_t))
 			break;
 	}
-	if (errno != ENOPROTOOPT ||
-	    getpwuid_r(c->peer.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) != 0 ||
-	    pwp == NULL)
-		goto none;
-	n = 64;
-	for (;;) {
-		if ((v = realloc(g, (size_t)n * sizeof(gid_t))) == NULL)
-			goto none;
-		g = v;
-		if (getgrouplist(pw.pw_name, pw.pw_gid, g, &n) >= 0)
-			break;
-		if (n > GROUPS_MAX)
-			goto none;
-	}
-	c->peer.groups = g;
-	c->peer.ngroups = (size_t)n;
-	return;
-none:
 	free(g);
 }
 
@@ -505,9 +485,14 @@ clear_stale(const char *path)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	/* Non-blocking: a listener with a full backlog answers EAGAIN
+	   rather than holding the loop; it is in use all the same. */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0)
 		return -errno;
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (rc != 0 && errno == EAGAIN)
+		rc = 0;
 	close(fd);
 	if (rc == 0) {
 		tm_log(TM_LOG_ERR, "another textmend is serving on %s", path);

@@ -390,18 +390,50 @@ out:
 	tm_buf_release(&json);
 }
 
+/*
+ * Give a file back to the inbox a reload moved to. A file of the same
+ * name dropped there since is never replaced: the old one stays where it
+ * is and the log says so. A file that is not in the old inbox (a job
+ * whose no-room path left it in the work folder) has nothing to move.
+ */
 static void
 move_to_inbox(struct tm_job *j, const char *inbox)
 {
 	char src[PATH_MAX], dest[PATH_MAX], name[512];
 
 	if (tm_path(src, sizeof(src), "%s/%s", j->cfg->inbox, j->rel) != 0 ||
-	    tm_path(dest, sizeof(dest), "%s/%s", inbox, j->rel) != 0)
+	    tm_path(dest, sizeof(dest), "%s/%s", inbox, j->rel) != 0) {
+		tm_log(TM_LOG_WARNING, "\"%s\" stays in the old inbox %s: "
+		    "path too long", tm_log_name(j->rel, name, sizeof(name)),
+		    j->cfg->inbox);
 		return;
-	if (rename(src, dest) != 0)
-		tm_log(TM_LOG_WARNING, "cannot move \"%s\" from the old inbox "
-		    "%s to %s: %s", tm_log_name(j->rel, name, sizeof(name)),
-		    j->cfg->inbox, inbox, strerror(errno));
+	}
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, dest, RENAME_NOREPLACE) == 0 ||
+	    errno == ENOENT)
+		return;
+	tm_log(TM_LOG_WARNING, "\"%s\" stays in the old inbox %s: %s",
+	    tm_log_name(j->rel, name, sizeof(name)), j->cfg->inbox,
+	    errno == EEXIST ? "a file of that name is in the new inbox" :
+	    strerror(errno));
+}
+
+/*
+ * A job that started before a reload moved the work folder and left its
+ * file there (it could not be moved to failed/): that folder is no longer
+ * listed, so say where the file is.
+ */
+static void
+report_old_work(struct tm_job *j)
+{
+	char path[PATH_MAX], name[512];
+	struct stat st;
+
+	if (tm_path(path, sizeof(path), "%s/%s", j->cfg->work, j->rel) == 0 &&
+	    lstat(path, &st) != 0)
+		return;
+	tm_log(TM_LOG_WARNING, "\"%s\" is left in the old work folder %s, "
+	    "which is no longer listed; move it to the inbox to clean it",
+	    tm_log_name(j->rel, name, sizeof(name)), j->cfg->work);
 }
 
 static void
@@ -415,6 +447,8 @@ after_work(uv_work_t *req, int status)
 	if (j->outcome == TM_OUT_RETRY &&
 	    strcmp(j->cfg->inbox, d->cfg->inbox) != 0)
 		move_to_inbox(j, d->cfg->inbox);
+	if (strcmp(j->cfg->work, d->cfg->work) != 0)
+		report_old_work(j);
 	tm_serve_done(d, j->rel, j->outcome, j->reason[0] ? j->reason :
 	    NULL, j->in, j->out, j->seen_ns, j->report);
 	if (j->outcome == TM_OUT_FAILED || j->outcome == TM_OUT_RETRY) {

@@ -69,9 +69,9 @@ tm_lines_feed(struct tm_lines *l, const void *p, size_t n, tm_line_fn fn,
 	   much a caller hands over at once. */
 	while (n > 0) {
 		k = n < READ_SLICE ? n : READ_SLICE;
-		if (tm_buf_append(&l->in, s, k) != 0) {
+		if ((rc = tm_buf_append(&l->in, s, k)) != 0) {
 			tm_buf_reset(&l->in);
-			return TM_ELIMIT;
+			return rc;	/* -ENOMEM, or TM_ELIMIT past the cap */
 		}
 		s += k;
 		n -= k;
@@ -104,6 +104,10 @@ parse_words(const char *line, size_t len, char *err, size_t errlen)
 	json_t *o;
 	int k = 0;
 
+	if (memchr(line, '\0', len) != NULL) {
+		snprintf(err, errlen, "a NUL byte in the request");
+		return NULL;
+	}
 	while (line < end && k < 3) {
 		while (line < end && is_blank(*line))
 			line++;
@@ -120,10 +124,6 @@ parse_words(const char *line, size_t len, char *err, size_t errlen)
 	}
 	if (k == 3) {
 		snprintf(err, errlen, "too many words (a command and a count)");
-		return NULL;
-	}
-	if (memchr(w[0], '\0', (size_t)(we[0] - w[0])) != NULL) {
-		snprintf(err, errlen, "a NUL byte in the request");
 		return NULL;
 	}
 	if ((o = json_object()) == NULL)

@@ -35,9 +35,9 @@ typedef int (*tm_line_fn)(void *arg, const char *line, size_t len);
 
 /*
  * Append n bytes and call fn for each line they complete. Returns 0, the
- * non-zero value fn stopped with, or TM_ELIMIT once a line grows past
- * TM_PROTO_LINE_MAX bytes without a newline (the caller says so and
- * closes the connection; the buffered bytes are dropped).
+ * non-zero value fn stopped with, TM_ELIMIT once a line grows past
+ * TM_PROTO_LINE_MAX bytes without a newline, or -ENOMEM (the caller says
+ * so and closes the connection; the buffered bytes are dropped).
  */
 int tm_lines_feed(struct tm_lines *l, const void *p, size_t n, tm_line_fn fn,
     void *arg);

@@ -643,7 +643,10 @@ tm_serve_reload(struct tm_daemon *d, char *err, size_t errlen)
 	/* Profiles may have come or gone, the inbox may have moved: watch
 	   the folders again (this lists them too). */
 	tm_watch_stop(d);
-	(void)tm_watch_start(d);
+	if ((rc = tm_watch_start(d)) != 0)
+		tm_log(TM_LOG_ERR, "reload: cannot watch %s (%s); only the "
+		    "safety listing will find its files", d->cfg->inbox,
+		    tm_strerror(rc));
 	start_timers(d);
 	tm_serve_pump(d);
 	tm_serve_status_line(d, line, sizeof(line));
