@@ -691,8 +691,6 @@ check_wide(const char *s, size_t n, struct tm_detect *out)
 			lane[i & 3]++;
 			nul++;
 		}
-	if (nul == 0)
-		return 0;
 	if (n >= 8 && n % 4 == 0) {
 		units = n / 4;
 		/* UTF-32: two or three NUL bytes in every unit. */

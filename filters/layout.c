@@ -377,6 +377,13 @@ scan_line(struct layout_state *s, const char *p, const char *end,
 	/* Locals throughout: stores to sh[] could alias the state. */
 	for (i = 1; i < SHINGLE; i++)
 		top *= base;		/* weight of the oldest character */
+	if (quotes && capsh == 0) {
+		capsh = 256;
+		if ((sh = malloc(capsh * sizeof(*sh))) == NULL)
+			return -ENOMEM;
+		s->sh = sh;
+		s->capsh = capsh;
+	}
 	while (p < end) {
 		uint32_t cp;
 
@@ -407,16 +414,18 @@ scan_line(struct layout_state *s, const char *p, const char *end,
 			continue;
 		m = (h ^ (h >> 29)) * UINT64_C(0xbf58476d1ce4e5b9);
 		m ^= m >> 32;
-		if ((m & 3) != 0)
-			continue;
+		/* Kept or not by a coin toss: store always, count only the
+		   kept ones, so no branch mispredicts on it (there is
+		   always room for one more). */
+		sh[nsh] = m | (m == 0);
+		nsh += (m & 3) == 0;
 		if (nsh == capsh) {
-			capsh = capsh ? capsh * 2 : 256;
+			capsh *= 2;
 			if ((sh = realloc(s->sh, capsh * sizeof(*sh))) == NULL)
 				return -ENOMEM;
 			s->sh = sh;
 			s->capsh = capsh;
 		}
-		sh[nsh++] = m != 0 ? m : 1;
 	}
 	s->nsh = nsh;
 	*letters = nlet;

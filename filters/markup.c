@@ -30,7 +30,7 @@
 struct markup_state {
 	int tags;
 	int entities;
-	char stops[4];		/* the bytes markup_run looks at */
+	char stops[TM_STOPS_MAX];	/* the bytes markup_run looks at */
 	size_t nstops;
 };
 

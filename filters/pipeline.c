@@ -433,6 +433,7 @@ pass(struct tm_pipeline *p, size_t k, const char *text, size_t len,
 	int rc, w = 0;
 
 	for (; k < p->n; k++) {
+		assert(text[len] == '\0' && "a stage's input is a C string");
 		s = &p->stages[k];
 		out = &p->work[w];
 		tm_buf_reset(out);
@@ -522,12 +523,17 @@ static int
 drain(struct tm_pipeline *p, int final, struct tm_diag *diag)
 {
 	size_t cut;
+	char kept;
 	int rc;
 
 	while (p->pending.len > 0 && (cut = segment_end(p, final)) > 0) {
-		/* The stages read the segment where it is: nothing is added
-		   to pending while they run. */
+		/* The stages read the segment where it is, NUL-terminated
+		   for them (the byte after it is put back after): nothing is
+		   added to pending while they run. */
+		kept = p->pending.ptr[cut];
+		p->pending.ptr[cut] = '\0';
 		rc = pass(p, 1, p->pending.ptr, cut, diag);
+		p->pending.ptr[cut] = kept;
 		tm_buf_consume(&p->pending, cut);
 		p->scan_pos = after_cut(p->scan_pos, cut);
 		p->last_para = after_cut(p->last_para, cut);

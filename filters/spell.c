@@ -1,20 +1,23 @@
 /*
  * spell.c - hunspell's dictionaries behind textmend's own type, for
  * reflow's dehyphenation ("exam-" / "ple" is "example", "well-" / "known"
- * stays "well-known"). The only file that sees hunspell. Without it
- * (TEXTMEND_HAVE_HUNSPELL undefined) every open fails with -ENOENT and
- * callers keep to what they do without a dictionary. A dictionary belongs
- * to one thread.
+ * stays "well-known"). The only file that sees hunspell.
+ *
+ * Loading a dictionary takes tens of milliseconds and a few megabytes, so
+ * each one is loaded once per process, on first use, and kept: every
+ * document (on any thread) asks the same one. hunspell does not promise
+ * that one handle may be asked from two threads at once, so questions to
+ * a dictionary are taken one at a time under its lock. A dictionary that
+ * is not installed is looked for again next time (it costs two access()
+ * calls), so installing one takes effect without a restart.
  */
 #include <errno.h>
+#include <hunspell.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifdef TEXTMEND_HAVE_HUNSPELL
-#include <hunspell.h>
-#endif
 
 #include "spell.h"
 
@@ -27,13 +30,17 @@ static const char *const dict_dirs[] = {
 };
 
 struct tm_spell {
-#ifdef TEXTMEND_HAVE_HUNSPELL
+	struct tm_spell *next;
+	char *name;
 	Hunhandle *h;
-#endif
+	pthread_mutex_t lock;	/* one question at a time */
 	int utf8;		/* the dictionary's encoding is UTF-8 */
 };
 
-#ifdef TEXTMEND_HAVE_HUNSPELL
+/* The dictionaries loaded so far, kept until the process ends. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tm_spell *cache;
+
 /* The .aff and .dic of `base`, if both are readable. */
 static int
 find_files(const char *base, char *aff, char *dic, size_t cap)
@@ -43,20 +50,16 @@ find_files(const char *base, char *aff, char *dic, size_t cap)
 		return 0;
 	return access(aff, R_OK) == 0 && access(dic, R_OK) == 0;
 }
-#endif
 
-int
-tm_spell_open(struct tm_spell **out, const char *name)
+static int
+load(struct tm_spell **out, const char *name)
 {
-#ifdef TEXTMEND_HAVE_HUNSPELL
 	char base[512], aff[520], dic[520];
 	struct tm_spell *sp;
 	const char *enc;
 	size_t i;
 	int found = 0;
 
-	if (name == NULL || *name == '\0')
-		return -ENOENT;
 	if (strchr(name, '/') != NULL)
 		found = find_files(name, aff, dic, sizeof(aff));
 	for (i = 0; !found && strchr(name, '/') == NULL &&
@@ -68,39 +71,54 @@ tm_spell_open(struct tm_spell **out, const char *name)
 		return -ENOENT;
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return -ENOMEM;
-	if ((sp->h = Hunspell_create(aff, dic)) == NULL) {
+	if ((sp->name = strdup(name)) == NULL ||
+	    (sp->h = Hunspell_create(aff, dic)) == NULL) {
+		free(sp->name);
 		free(sp);
 		return -ENOMEM;
 	}
+	pthread_mutex_init(&sp->lock, NULL);
 	enc = Hunspell_get_dic_encoding(sp->h);
 	sp->utf8 = enc != NULL && (strcmp(enc, "UTF-8") == 0 ||
 	    strcmp(enc, "utf-8") == 0);
 	*out = sp;
 	return 0;
-#else
-	(void)out;
-	(void)name;
-	return -ENOENT;
-#endif
+}
+
+int
+tm_spell_open(struct tm_spell **out, const char *name)
+{
+	struct tm_spell *sp;
+	int rc = 0;
+
+	if (name == NULL || *name == '\0')
+		return -ENOENT;
+	pthread_mutex_lock(&cache_lock);
+	for (sp = cache; sp != NULL; sp = sp->next)
+		if (strcmp(sp->name, name) == 0)
+			break;
+	if (sp == NULL && (rc = load(&sp, name)) == 0) {
+		sp->next = cache;
+		cache = sp;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (rc == 0)
+		*out = sp;
+	return rc;
 }
 
 void
 tm_spell_close(struct tm_spell *sp)
 {
-	if (sp == NULL)
-		return;
-#ifdef TEXTMEND_HAVE_HUNSPELL
-	Hunspell_destroy(sp->h);
-#endif
-	free(sp);
+	(void)sp;		/* kept for the next document */
 }
 
 int
 tm_spell_known(struct tm_spell *sp, const char *w, size_t n)
 {
-#ifdef TEXTMEND_HAVE_HUNSPELL
 	char word[WORD_MAX + 1];
 	size_t i;
+	int known;
 
 	if (n == 0 || n > WORD_MAX)
 		return 0;
@@ -110,11 +128,8 @@ tm_spell_known(struct tm_spell *sp, const char *w, size_t n)
 			return 0;
 	memcpy(word, w, n);
 	word[n] = '\0';
-	return Hunspell_spell(sp->h, word) != 0;
-#else
-	(void)sp;
-	(void)w;
-	(void)n;
-	return 0;
-#endif
+	pthread_mutex_lock(&sp->lock);
+	known = Hunspell_spell(sp->h, word) != 0;
+	pthread_mutex_unlock(&sp->lock);
+	return known;
 }

@@ -14,9 +14,10 @@ struct tm_spell;
 /*
  * Open the hunspell dictionary `name`: a language such as "en_US", looked
  * up where Debian installs dictionaries (hunspell-en-us and the like), or
- * a path without its ".aff"/".dic". -ENOENT when it is not installed or
- * textmend was built without hunspell, -ENOMEM. Loading takes tens of
- * milliseconds: open lazily.
+ * a path without its ".aff"/".dic". -ENOENT when it is not installed,
+ * -ENOMEM. The first open of a name loads it (tens of milliseconds: open
+ * lazily); later ones, from any thread, share it. Close does nothing:
+ * dictionaries stay loaded until the process ends.
  */
 int tm_spell_open(struct tm_spell **out, const char *name);
 void tm_spell_close(struct tm_spell *sp);

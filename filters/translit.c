@@ -1,14 +1,12 @@
 /*
- * translit.c - ICU's text services for filters: transliterators (ruby
- * confirms a pinyin reading with "Han-Latin") and the dictionary-based
- * word break iterator (reflow asks whether a line break falls inside a
- * word). The only file that maps their UErrorCodes; a transliterator
- * belongs to one thread.
+ * translit.c - ICU's transliterators for filters (ruby confirms a pinyin
+ * reading with "Han-Latin"). Maps their UErrorCodes; a transliterator
+ * belongs to one thread. The word break iterator reflow asks is in
+ * wordbreak.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include <unicode/ubrk.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
@@ -121,32 +119,4 @@ tm_translit_run(struct tm_translit *t, const char *in, size_t n,
 	out->len += (size_t)need;
 	out->ptr[out->len] = '\0';
 	return 0;
-}
-
-int
-tm_word_boundary(const char *p, size_t n, size_t at)
-{
-	UChar u[256];
-	int32_t len = 0, uat = 0;
-	UBreakIterator *bi;
-	UErrorCode err = U_ZERO_ERROR;
-	int rc;
-
-	if (n > 200 || at > n)
-		return TM_ELIMIT;
-	/* The UTF-16 offset of `at`. */
-	u_strFromUTF8(u, 256, &uat, p, (int32_t)at, &err);
-	if (U_FAILURE(err))
-		return TM_EICU;
-	err = U_ZERO_ERROR;
-	u_strFromUTF8(u, 256, &len, p, (int32_t)n, &err);
-	if (U_FAILURE(err))
-		return TM_EICU;
-	err = U_ZERO_ERROR;
-	bi = ubrk_open(UBRK_WORD, "zh", u, len, &err);
-	if (U_FAILURE(err))
-		return TM_EICU;
-	rc = ubrk_isBoundary(bi, uat) ? 1 : 0;
-	ubrk_close(bi);
-	return rc;
 }

@@ -1,6 +1,6 @@
 /*
- * translit.h - ICU's transliterators and dictionary-based word breaks
- * behind textmend's own types (see translit.c).
+ * translit.h - ICU's transliterators behind textmend's own types (see
+ * translit.c).
  */
 #ifndef TEXTMEND_TRANSLIT_H
 #define TEXTMEND_TRANSLIT_H
@@ -21,12 +21,5 @@ void tm_translit_close(struct tm_translit *t);
 /* Transliterate n bytes of UTF-8 and append the result to out. */
 int tm_translit_run(struct tm_translit *t, const char *in, size_t n,
     struct tm_buf *out);
-
-/*
- * Is byte offset `at` of the UTF-8 text [p, p+n) a word boundary for ICU's
- * dictionary-based word break iterator (Chinese: "乡|村" in 加强对乡村振兴
- * is inside the word 乡村)? 1 yes, 0 no, <0 on failure.
- */
-int tm_word_boundary(const char *p, size_t n, size_t at);
 
 #endif

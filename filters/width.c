@@ -24,6 +24,7 @@
  *
  * Pure and reentrant; runs on the daemon's threadpool.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "textmend/report.h"
@@ -35,7 +36,7 @@ enum punct_mode { PUNCT_FULL, PUNCT_ASCII, PUNCT_KEEP };
 struct width_state {
 	enum punct_mode punct;
 	int alnum;
-	char stops[8];		/* the bytes full_run looks at */
+	char stops[TM_STOPS_MAX];	/* the bytes full_run looks at */
 	size_t nstops;
 };
 
@@ -95,8 +96,10 @@ width_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 	/* Every character width changes starts with one of these bytes:
 	   an ASCII mark, or EF, the lead byte of U+FF00..U+FFFF. */
 	for (c = 0; c < 0x80; c++)
-		if (s->punct == PUNCT_FULL && is_mark(c))
+		if (s->punct == PUNCT_FULL && is_mark(c)) {
+			assert(s->nstops < TM_STOPS_MAX - 1);
 			s->stops[s->nstops++] = (char)c;
+		}
 	if (s->alnum)
 		s->stops[s->nstops++] = '\xef';
 	return 0;

@@ -11,15 +11,16 @@
 
 struct tm_wordbreak;
 
-/* Open a word break iterator for Chinese (ICU's "zh" rules and
-   dictionary). -ENOMEM or TM_EICU. Opening costs about as much as a
-   hundred lookups: open lazily and keep it for the document. */
+/* A word break iterator for Chinese (ICU's "zh" rules and dictionary):
+   a clone of one the process opens the first time it is asked. -ENOMEM
+   or TM_EICU. Still worth opening lazily and keeping for the document. */
 int tm_wordbreak_new(struct tm_wordbreak **out);
 void tm_wordbreak_free(struct tm_wordbreak *wb);
 
 /*
  * Point wb at the UTF-8 text [p, p+n), which must stay valid and unchanged
- * until the next call or tm_wordbreak_free. 0 or TM_EICU.
+ * until the next call or tm_wordbreak_free. 0, TM_ELIMIT (longer than
+ * the iterator's buffer: ask no question about it) or TM_EICU.
  */
 int tm_wordbreak_set(struct tm_wordbreak *wb, const char *p, size_t n);
 

@@ -1,6 +1,13 @@
 /*
  * zlib.c - the only file that calls zlib: CRC-32 for reports, and the
  * streaming gunzip decode uses, with its error codes mapped to TM_EZLIB.
+ *
+ * Every output byte goes through the CRC-32, so on x86-64 processors with
+ * PCLMULQDQ the bulk of it is folded 64 bytes at a time with carry-less
+ * multiplies (Intel's "Fast CRC Computation for Generic Polynomials Using
+ * PCLMULQDQ", as Chromium's zlib does), several times faster than zlib
+ * 1.2's braided tables; the last bytes, and other processors, go to zlib.
+ * Both give the same CRC-32 (test_zlib compares them).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,11 +17,112 @@
 
 #include "internal.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TM_CRC_FOLD 1
+#include <immintrin.h>
+
+/*
+ * The CRC register (not inverted) after len bytes at buf; len is at least
+ * 64 and a multiple of 16. The constants are those of the paper for the
+ * bit-reflected polynomial 0xEDB88320: x^(4*128+32), x^(4*128-32),
+ * x^(128+32), x^(128-32), x^64 mod P, then P and the Barrett constant.
+ */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t
+crc_fold(uint32_t crc, const unsigned char *buf, size_t len)
+{
+	const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
+	const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
+	const __m128i k5k0 = _mm_set_epi64x(0, 0x0163cd6124);
+	const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
+	const __m128i mask32 = _mm_setr_epi32(~0, 0, ~0, 0);
+	__m128i x1, x2, x3, x4, x5, x6, x7, x8, k;
+
+	x1 = _mm_loadu_si128((const __m128i *)(const void *)buf);
+	x2 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 16));
+	x3 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 32));
+	x4 = _mm_loadu_si128((const __m128i *)(const void *)(buf + 48));
+	x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+	buf += 64;
+	len -= 64;
+
+	/* Four lanes of 128 bits, each folded over the next 64 bytes. */
+	k = k1k2;
+	for (; len >= 64; buf += 64, len -= 64) {
+		x5 = _mm_clmulepi64_si128(x1, k, 0x00);
+		x6 = _mm_clmulepi64_si128(x2, k, 0x00);
+		x7 = _mm_clmulepi64_si128(x3, k, 0x00);
+		x8 = _mm_clmulepi64_si128(x4, k, 0x00);
+		x1 = _mm_clmulepi64_si128(x1, k, 0x11);
+		x2 = _mm_clmulepi64_si128(x2, k, 0x11);
+		x3 = _mm_clmulepi64_si128(x3, k, 0x11);
+		x4 = _mm_clmulepi64_si128(x4, k, 0x11);
+		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
+		    _mm_loadu_si128((const __m128i *)(const void *)buf));
+		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
+		    _mm_loadu_si128((const __m128i *)(const void *)(buf + 16)));
+		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),
+		    _mm_loadu_si128((const __m128i *)(const void *)(buf + 32)));
+		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8),
+		    _mm_loadu_si128((const __m128i *)(const void *)(buf + 48)));
+	}
+
+	/* The four lanes into one, then 16 bytes at a time. */
+	k = k3k4;
+	x5 = _mm_clmulepi64_si128(x1, k, 0x00);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k, 0x11),
+	    x2), x5);
+	x5 = _mm_clmulepi64_si128(x1, k, 0x00);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k, 0x11),
+	    x3), x5);
+	x5 = _mm_clmulepi64_si128(x1, k, 0x00);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k, 0x11),
+	    x4), x5);
+	for (; len >= 16; buf += 16, len -= 16) {
+		x2 = _mm_loadu_si128((const __m128i *)(const void *)buf);
+		x5 = _mm_clmulepi64_si128(x1, k, 0x00);
+		x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k,
+		    0x11), x2), x5);
+	}
+
+	/* 128 bits to 64. */
+	x2 = _mm_clmulepi64_si128(x1, k, 0x10);
+	x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), x2);
+	x2 = _mm_srli_si128(x1, 4);
+	x1 = _mm_and_si128(x1, mask32);
+	x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, k5k0, 0x00), x2);
+
+	/* Barrett reduction to 32. */
+	x2 = _mm_and_si128(x1, mask32);
+	x2 = _mm_clmulepi64_si128(x2, poly, 0x10);
+	x2 = _mm_and_si128(x2, mask32);
+	x2 = _mm_clmulepi64_si128(x2, poly, 0x00);
+	x1 = _mm_xor_si128(x1, x2);
+	return (uint32_t)_mm_extract_epi32(x1, 1);
+}
+
+/* Two bits libgcc's constructor found in CPUID: two loads. */
+static int
+have_fold(void)
+{
+	return __builtin_cpu_supports("pclmul") &&
+	    __builtin_cpu_supports("sse4.1");
+}
+#endif
+
 uint32_t
 tm_crc32(uint32_t crc, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 
+#ifdef TM_CRC_FOLD
+	if (n >= 64 && have_fold()) {
+		size_t bulk = n & ~(size_t)15;
+
+		crc = ~crc_fold(~crc, b, bulk);
+		b += bulk;
+		n -= bulk;
+	}
+#endif
 	while (n > 0) {
 		uInt step = n > 1u << 30 ? 1u << 30 : (uInt)n;
 

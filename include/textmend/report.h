@@ -65,7 +65,8 @@ const char *tm_report_filter_name(const struct tm_report *r, unsigned slot);
 uint64_t tm_report_edits(const struct tm_report *r, unsigned slot);
 uint64_t tm_report_suspects(const struct tm_report *r, unsigned slot);
 uint64_t tm_report_total_edits(const struct tm_report *r);
-/* Time the filter in slot spent in run() and finish(), in nanoseconds. */
+/* Time the filter in slot spent in init(), run() and finish(), in
+   nanoseconds. */
 uint64_t tm_report_time_ns(const struct tm_report *r, unsigned slot);
 uint64_t tm_report_output_size(const struct tm_report *r);
 

@@ -8,6 +8,7 @@
 #ifndef TEXTMEND_UTF8_H
 #define TEXTMEND_UTF8_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -94,6 +95,7 @@ tm_stops_init(struct tm_stops *st, const char *bytes, size_t n,
 {
 	size_t i;
 
+	assert(n <= TM_STOPS_MAX);
 	st->n = 0;
 	for (i = 0; i < n && i < TM_STOPS_MAX; i++) {
 		st->c[i] = (unsigned char)bytes[i];

@@ -2,6 +2,8 @@
  * test_reflow.c - the reflow filter: breaks inside sentences are joined,
  * the author's paragraphs stay.
  */
+#include <pthread.h>
+
 #include "harness.h"
 #include "textmend/buf.h"
 
@@ -56,7 +58,7 @@ TM_TEST(enumerated_paragraphs_kept)
 	   before a body paragraph. */
 	EXPECT_UNCHANGED("reflow", "一、" BODY "\n\n" BODY "。\n");
 	EXPECT_UNCHANGED("reflow", "（二）" BODY "\n\n" BODY "。\n");
-	EXPECT_UNCHANGED("reflow", "â  " BODY "\n\n" BODY "。\n");
+	EXPECT_UNCHANGED("reflow", "\xe2\x91\xa0 " BODY "\n\n" BODY "。\n");
 	EXPECT_UNCHANGED("reflow", "3. " BODY "\n\n" BODY "。\n");
 	/* An inline enumeration ends a UD sentence without a full stop. */
 	EXPECT_UNCHANGED("reflow", "世界三大观赏树厦门园林植物园种植有世界三大观赏树："
@@ -110,6 +112,26 @@ TM_TEST(hard_wrapped_chinese)
 	    "完。\n";
 
 	EXPECT_CLEAN("reflow", in, want);
+	/* A wrapped line that starts with a number is no list item. */
+	EXPECT_CLEAN("reflow",
+	    "　　一二三四五六七八九十一二三四五六七八九十\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "一二三四五。\n"
+	    "　　一二三四五六七八九十一二三四五六七八九十\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "1.8亿四五六七八九十一二三四五六七八九十二\n"
+	    "一二三四五六七八九十一二三四五六七八九十一二\n"
+	    "完。\n",
+	    "　　一二三四五六七八九十一二三四五六七八九十"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "一二三四五。\n"
+	    "　　一二三四五六七八九十一二三四五六七八九十"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "1.8亿四五六七八九十一二三四五六七八九十二"
+	    "一二三四五六七八九十一二三四五六七八九十一二"
+	    "完。\n");
 }
 
 TM_TEST(latin_split_paragraph)
@@ -212,6 +234,40 @@ TM_TEST(segments_do_not_matter)
 	free(got);
 	tm_buf_release(&in);
 	tm_buf_release(&want);
+}
+
+#define THREADS 4
+
+static void *
+clean_split(void *arg)
+{
+	char **got = arg;
+
+	*got = tm_test_clean("reflow", NULL,
+	    BODY "，加强对乡\n\n村振兴重点任务的管理与监督。\n", NULL, NULL);
+	return NULL;
+}
+
+TM_TEST(word_breaks_in_threads)
+{
+	/* Every document gets its own clone of the process's word break
+	   iterator: documents cleaned in several threads at once, and one
+	   after another, all find the word 乡村 across the break. */
+	pthread_t t[THREADS];
+	char *got[THREADS];
+	int i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < THREADS; i++)
+			CHECK(pthread_create(&t[i], NULL, clean_split,
+			    &got[i]) == 0);
+		for (i = 0; i < THREADS; i++) {
+			pthread_join(t[i], NULL);
+			CHECK_STR(got[i],
+			    BODY "，加强对乡村振兴重点任务的管理与监督。\n");
+			free(got[i]);
+		}
+	}
 }
 
 TM_TEST(options_off)
