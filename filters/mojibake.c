@@ -48,6 +48,11 @@
  *     more common text are replaced. Big5's own marks come out of GBK as
  *     private-use characters: on a line holding them, short runs are
  *     looked at too and less gain will do.
+ *   - UTF-8 read as Big5 ("utf8-as-big5", "?見嚗??憭批?" -> "同樣，施力
+ *     的大"): the rest of a run where a pair was lost or gave what
+ *     real text never holds ("?", U+FFFD, private-use, U+0080) is encoded
+ *     back to Big5, each lost byte or pair tried, and read as UTF-8; stretches much more common
+ *     than what was there are replaced, the rest left as it was.
  *   - GBK byte misalignment ("gbk-misaligned", seed 001): one byte of a
  *     GBK page became "?", and the decoder paired the following bytes
  *     one off until an ASCII byte realigned it, with fullwidth marks
@@ -179,13 +184,45 @@ run_end(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * Is the non-ASCII run p[..q) of text ending at end worth a look for
+ * UTF-8 read as Big5? Only where a pair was lost or gave what real text
+ * never holds: a "?" after the run, or in it U+FFFD, a private-use
+ * character (Big5's user-defined pairs) or U+0080 (Big5's lone 80).
+ */
+static int
+big5_hint(const char *p, const char *q, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	const unsigned char *uq = (const unsigned char *)q;
+
+	if (q < end && *q == '?')
+		return 1;
+	if (memchr(p, 0xEE, (size_t)(q - p)) != NULL)
+		return 1;
+	/* fullwidth marks (EF BC, EF BD) are common: one memchr a lead */
+	while ((u = memchr(u, 0xEF, (size_t)(uq - u))) != NULL &&
+	    u + 1 < uq) {
+		if (u[1] <= 0xA3 || (u[1] == 0xBF && u + 2 < uq &&
+		    u[2] == 0xBD))
+			return 1;
+		u++;
+	}
+	/* U+0080 */
+	for (u = (const unsigned char *)p; (u = memchr(u, 0xC2,
+	    (size_t)(uq - u))) != NULL && u + 1 < uq; u++)
+		if (u[1] == 0x80)
+			return 1;
+	return 0;
+}
+
 static int
 moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
     struct tm_buf *out, struct tm_diag *diag)
 {
 	struct moji_state *s = state;
 	const char *p = in, *end = in + len, *done = in, *q, *resume;
-	const char *eol = in, *seen = in;
+	const char *eol = in, *seen = in, *b5seen = in;
 	size_t eaten;
 	int rc, weak = 0;
 
@@ -197,6 +234,20 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			if (rc != 0)
 				return rc;
 			done = p;
+			/* a line of UTF-8 read as Big5 may start with a
+			   lost pair */
+			if (p >= b5seen && p + 1 < end &&
+			    (unsigned char)p[1] >= 0x80 &&
+			    (p == in || (unsigned char)p[-1] < 0x80)) {
+				rc = tm_moji_utf8_big5_run(s, ctx, in, end, p,
+				    out, &resume, &b5seen);
+				if (rc < 0)
+					return rc;
+				if (rc == 1) {
+					done = p = resume;
+					continue;
+				}
+			}
 			rc = tm_moji_gbk_run(s, ctx, in, end, p, out, &resume);
 			if (rc < 0)
 				return rc;
@@ -216,6 +267,16 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 		done = p;
 		rc = 0;
 		eaten = 0;
+		if (s->gbk != NULL && p >= b5seen && big5_hint(p, q, end)) {
+			rc = tm_moji_utf8_big5_run(s, ctx, in, end, p, out,
+			    &resume, &b5seen);
+			if (rc < 0)
+				return rc;
+			if (rc == 1) {
+				done = p = resume;
+				continue;
+			}
+		}
 		/* GBK read as Latin-1 first: it asks for clearly Chinese
 		   text, which UTF-8 read as cp1252 never gives */
 		if (s->gbk != NULL && p >= seen) {

@@ -77,6 +77,17 @@ int tm_moji_utf8_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx,
     struct tm_buf *out, size_t *eaten);
 
 /*
+ * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"), lost pairs
+ * "?" or U+FFFD. p starts a span of seg[..end) that holds a sign of it
+ * (mojibake.c looks for one); the span runs at most to the end of its
+ * line and *seen is set to its end. Returns 1 with the repaired part written to out and
+ * *resume past it, 0 if nothing was repaired, or -errno.
+ */
+int tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *p, struct tm_buf *out,
+    const char **resume, const char **seen);
+
+/*
  * GBK read as Latin-1 or cp1252 ("ÄãºÃ" -> "你好"). r[..q) is a non-ASCII
  * run of seg[..end); the span looked at runs on over ASCII to the first
  * character that is not Latin-1, cp1252 or U+FFFD, and *seen is set to

@@ -1005,3 +1005,363 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 	*resume = at[nb];
 	return 1;
 }
+
+/* ---- UTF-8 read as Big5 ---- */
+
+#define B5_MAX_TOK	512	/* characters in one UTF-8-as-Big5 span */
+#define B5_MAX_SLOT	(2 * B5_MAX_TOK)
+#define B5_LOST		2	/* bits each lost byte costs a candidate */
+#define B5_NONE		1e30
+#define B5_MARK		6	/* bits a guessed mark costs beyond ，。、 */
+#define B5_OPEN		2	/* margin a guess of twelve bits needs more */
+
+/*
+ * The span as Big5 bytes: a slot per byte, a lost one (a "?" or U+FFFD
+ * of the decoder) unknown. A lost pair before ASCII or the end of the
+ * line may have been one lead byte alone: its second slot is optional.
+ */
+struct b5_work {
+	const char *at[B5_MAX_TOK + 1];	/* where each character starts */
+	short first[B5_MAX_TOK + 1];	/* its first slot */
+	unsigned char byte[B5_MAX_SLOT];
+	unsigned char lost[B5_MAX_SLOT];	/* 1 lost, 2 lost, optional */
+	short tok[B5_MAX_SLOT + 1];	/* the character a slot is of */
+	struct b5_node {
+		double cost;	/* cheapest way to read slots [0, j) */
+		uint32_t cp;	/* what the last unit gave */
+		short from;	/* where it started; -1 not reached */
+		unsigned char kind;	/* 0 read, 1 kept as it was, 2 skip */
+		unsigned char guessed;	/* it held lost bytes */
+	} node[B5_MAX_SLOT + 1];
+};
+
+/* Leads a lost byte may have been when it starts a character of
+   Chinese text: punctuation (E2, E3), Han (E4..E9), fullwidth (EF). */
+static const unsigned char b5_leads[] = {
+	0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEF
+};
+
+/*
+ * The best character for the UTF-8 pattern b[0..n) (lost[i]: byte i is
+ * unknown; pair[i]: bytes i and i+1 are one lost pair, which Big5 must
+ * not have been able to decode). Sets *cp and *unsure; returns its cost,
+ * or B5_NONE.
+ */
+static double
+b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
+    const unsigned char *pair, size_t n, uint32_t *cp, int *unsure)
+{
+	unsigned char x[3];
+	size_t nl = 0, i, li, ci, nlead, ncont[3];
+	uint32_t c, best = 0;
+	unsigned k, bk = ~0u, next = ~0u;
+
+	for (i = 0; i < n; i++)
+		nl += lost[i] != 0;
+	*unsure = 0;
+	if (nl == 0) {
+		if (n == 1)
+			c = b[0];
+		else if (n == 2)
+			c = (b[0] & 0x1Fu) << 6 | (b[1] & 0x3Fu);
+		else
+			c = (b[0] & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 |
+			    (b[2] & 0x3Fu);
+		for (i = 1; i < n; i++)
+			if ((b[i] & 0xC0) != 0x80)
+				return B5_NONE;
+		if ((n == 2 && c < 0x80) || (n == 3 && (c < 0x800 ||
+		    (c >= 0xD800 && c <= 0xDFFF))))
+			return B5_NONE;
+		*cp = c;
+		return char_cost(s, c, 0);
+	}
+	if (n != 3)
+		return B5_NONE;
+	if (nl == 3) {
+		/* nothing is left of it: one U+FFFD */
+		*cp = 0xFFFD;
+		*unsure = 1;
+		return HAN_UNKNOWN;
+	}
+	nlead = lost[0] ? sizeof(b5_leads) : 1;
+	for (i = 1; i < 3; i++)
+		ncont[i] = lost[i] ? 64 : 1;
+	for (li = 0; li < nlead; li++) {
+		x[0] = lost[0] ? b5_leads[li] : b[0];
+		for (ci = 0; ci < ncont[1] * ncont[2]; ci++) {
+			x[1] = lost[1] ? (unsigned char)(0x80 + ci % 64) : b[1];
+			x[2] = lost[2] ? (unsigned char)(0x80 + ci / ncont[1] %
+			    64) : b[2];
+			if ((pair[0] && (x[0] < 0x81 ||
+			    tm_moji_pair(s->gbk, 1, x[0], x[1]) != 0)) ||
+			    (pair[1] && (x[1] < 0x81 ||
+			    tm_moji_pair(s->gbk, 1, x[1], x[2]) != 0)))
+				continue;
+			c = (x[0] & 0x0Fu) << 12 | (x[1] & 0x3Fu) << 6 |
+			    (x[2] & 0x3Fu);
+			if (!cjk_result(c) || c < 0x800)
+				continue;
+			/* a guess is a sentence mark only where no Han
+			   character of the kind is likely */
+			k = char_cost(s, c, 0);
+			if (!tm_is_han(c) && c != 0xFF0C && c != 0x3002 &&
+			    c != 0x3001)
+				k += B5_MARK;
+			if (k < bk) {
+				next = bk;
+				bk = k;
+				best = c;
+			} else if (k < next)
+				next = k;
+		}
+	}
+	if (best == 0)
+		return B5_NONE;
+	*cp = best;
+	/* the more a lost pair leaves open, the clearer the best must be */
+	*unsure = next != ~0u && next - bk < GUESS_MARGIN +
+	    (lost[1] && lost[2] ? B5_OPEN : lost[0] ? B5_OPEN / 2 : 0);
+	return (double)bk + B5_LOST * (double)nl;
+}
+
+/* Relax node j + len (the unit over slots j..) if cheaper. */
+static void
+b5_relax(struct b5_work *w, size_t j, size_t to, double cost, uint32_t cp,
+    int kind, int guessed)
+{
+	struct b5_node *f = &w->node[j], *t = &w->node[to];
+
+	if (f->from < 0 && j > 0)
+		return;
+	if (t->from >= 0 && t->cost <= f->cost + cost)
+		return;
+	t->cost = f->cost + cost;
+	t->cp = cp;
+	t->from = (short)j;
+	t->kind = (unsigned char)kind;
+	t->guessed = (unsigned char)guessed;
+}
+
+/* Every unit read from slot j: n bytes taken so far into b, at slot at. */
+static void
+b5_units(struct moji_state *s, struct b5_work *w, size_t ns, size_t j,
+    size_t at, unsigned char *b, unsigned char *lost, unsigned char *pair,
+    size_t n)
+{
+	size_t len;
+	uint32_t cp = 0;
+	int unsure;
+	double c;
+
+	if (n > 0) {
+		len = lost[0] ? 3 : b[0] < 0x80 ? 1 : b[0] >= 0xC2 &&
+		    b[0] <= 0xDF ? 2 : b[0] >= 0xE0 && b[0] <= 0xEF ? 3 : 0;
+		if (len == 0)
+			return;
+		if (n == len) {
+			c = b5_unit(s, b, lost, pair, n, &cp, &unsure);
+			if (c < B5_NONE)
+				b5_relax(w, j, at, c, unsure ? cp |
+				    GUESS_UNSURE : cp, 0, lost[0] | lost[1] |
+				    (n > 2 ? lost[2] : 0));
+			return;
+		}
+	}
+	if (at >= ns)
+		return;
+	/* an optional slot inside a unit: the lost pair was one byte */
+	if (n > 0 && w->lost[at] == 2) {
+		pair[n - 1] = 0;
+		b5_units(s, w, ns, j, at + 1, b, lost, pair, n);
+	}
+	b[n] = w->byte[at];
+	lost[n] = w->lost[at] != 0;
+	pair[n] = 0;
+	if (n > 0 && lost[n] && lost[n - 1] && w->tok[at] == w->tok[at - 1])
+		pair[n - 1] = 1;
+	else if (n > 0)
+		pair[n - 1] = 0;
+	b5_units(s, w, ns, j, at + 1, b, lost, pair, n + 1);
+}
+
+/* How plausible a character kept as it was is: a lost one costs most. */
+static unsigned
+b5_keep_cost(struct moji_state *s, uint32_t cp)
+{
+	return cp == '?' || cp == 0xFFFD ? 20 : char_cost(s, cp, 0);
+}
+
+/*
+ * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
+ * from p to the end of its line, or the first character Big5 cannot
+ * hold, is mapped back to Big5 bytes, every "?" or U+FFFD one or two
+ * bytes lost, and read as UTF-8 (each character either read or kept as
+ * it was, the cheapest reading of all winning). Stretches read that are
+ * CJK text much more common than what was there are replaced; a lost
+ * byte is put back where one candidate is clearly the most common, else
+ * its character becomes U+FFFD. Returns 1 (written to out, *resume past
+ * the last repair), 0 or -errno; *seen is the end of the span.
+ */
+int
+tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *p, struct tm_buf *out,
+    const char **resume, const char **seen)
+{
+	struct b5_work *w;
+	const char *x = p, *y, *copied = p;
+	unsigned char e[2], b[4], lost[4], pair[4];
+	uint32_t cp, *d;
+	size_t nt = 0, ns = 0, j, k, a, t0, t1, nd, i, fixed = 0;
+	size_t junk = 0, nbefore, nafter, known, han;
+	unsigned before, after;
+	int rc, ok;
+
+	*seen = p;
+	tm_buf_reset(&s->c);
+	if ((rc = tm_buf_reserve(&s->c, sizeof(*w))) != 0 ||
+	    (rc = tm_moji_grow(&s->b, B5_MAX_TOK)) != 0)
+		return rc;
+	w = (struct b5_work *)(void *)s->c.ptr;
+	d = (uint32_t *)(void *)s->b.ptr;
+	while (x < end && nt < B5_MAX_TOK) {
+		y = x;
+		cp = tm_utf8_next(&y, end);
+		if (cp == '\n' || cp == '\r')
+			break;
+		w->at[nt] = x;
+		w->first[nt] = (short)ns;
+		if (cp == '?' || cp == 0xFFFD) {
+			w->lost[ns] = 1;
+			w->lost[ns + 1] = 1;
+			w->byte[ns] = w->byte[ns + 1] = 0;
+			w->tok[ns] = w->tok[ns + 1] = (short)nt;
+			ns += 2;
+			junk++;
+		} else if (cp < 0x80) {
+			w->byte[ns] = (unsigned char)cp;
+			w->lost[ns] = 0;
+			w->tok[ns++] = (short)nt;
+		} else if ((k = tm_moji_big5_encode(s->gbk, cp, e)) > 0) {
+			for (i = 0; i < k; i++) {
+				w->byte[ns] = e[i];
+				w->lost[ns] = 0;
+				w->tok[ns++] = (short)nt;
+			}
+			junk += misread(cp) || cp == 0x80;
+		} else
+			break;
+		/* a lost pair before ASCII may have been a lone lead */
+		if (nt > 0 && cp < 0x80 && cp != '?' &&
+		    w->lost[w->first[nt] - 1] == 1 &&
+		    w->first[nt] - w->first[nt - 1] == 2)
+			w->lost[w->first[nt] - 1] = 2;
+		nt++;
+		x = y;
+	}
+	*seen = x;
+	if (nt > 0 && w->lost[ns - 1] == 1 && w->first[nt - 1] == (short)ns - 2)
+		w->lost[ns - 1] = 2;
+	w->at[nt] = x;
+	w->first[nt] = (short)ns;
+	w->tok[ns] = (short)nt;
+	if (junk < 2 || nt < 3)
+		return 0;
+	for (j = 0; j <= ns; j++)
+		w->node[j].from = -1;
+	w->node[0].cost = 0;
+	for (j = 0; j < ns; j++) {
+		if (j > 0 && w->node[j].from < 0)
+			continue;
+		k = (size_t)w->tok[j];
+		if ((size_t)w->first[k] == j) {
+			const char *q = w->at[k];
+
+			cp = tm_utf8_next(&q, end);
+			b5_relax(w, j, (size_t)w->first[k + 1],
+			    b5_keep_cost(s, cp), cp, 1, 0);
+		}
+		if (w->lost[j] == 2)
+			b5_relax(w, j, j + 1, 0, 0, 2, 0);
+		b5_units(s, w, ns, j, j, b, lost, pair, 0);
+	}
+	if (w->node[ns].from < 0)
+		return 0;
+	/* the cheapest path back from the end, then stretch by stretch
+	   of units read (not kept) forward */
+	{
+		short path[B5_MAX_SLOT + 1];
+		size_t np = 0, pi;
+
+		for (j = ns; j > 0; j = (size_t)w->node[j].from)
+			path[np++] = (short)j;
+		for (pi = np; pi > 0; ) {
+			/* a stretch of units read, not kept */
+			if (w->node[path[pi - 1]].kind == 1) {
+				pi--;
+				continue;
+			}
+			a = (size_t)w->node[path[pi - 1]].from;
+			nd = 0;
+			known = han = 0;
+			after = 0;
+			nafter = 0;
+			while (pi > 0 && w->node[path[pi - 1]].kind != 1) {
+				struct b5_node *u = &w->node[path[pi - 1]];
+
+				j = (size_t)path[pi - 1];
+				pi--;
+				if (u->kind == 2)
+					continue;
+				d[nd++] = u->cp;
+				cp = u->cp & ~GUESS_UNSURE;
+				if (cp >= 0x80) {
+					after += char_cost(s, cp, 0);
+					nafter++;
+					known += !u->guessed;
+					han += tm_is_han(cp);
+				}
+			}
+			t0 = (size_t)w->tok[a];
+			t1 = (size_t)w->tok[j - 1] + 1;
+			before = 0;
+			nbefore = 0;
+			for (k = t0; k < t1; k++) {
+				const char *q = w->at[k];
+
+				cp = tm_utf8_next(&q, end);
+				if (cp >= 0x80 || cp == '?') {
+					before += b5_keep_cost(s, cp);
+					nbefore++;
+				}
+			}
+			ok = nafter >= 2 && han >= 1 && known >= 2 &&
+			    known * 3 >= nafter;
+			for (i = 0; ok && i < nd; i++) {
+				cp = d[i] & ~GUESS_UNSURE;
+				ok = cp < 0x80 || cp == 0xFFFD ||
+				    cjk_result(cp) || gbk_symbol(cp);
+			}
+			if (!ok || (double)after / (double)nafter >
+			    GBK_MAX_MEAN || (double)before / (double)nbefore -
+			    (double)after / (double)nafter < 2 * GBK_MIN_GAIN)
+				continue;
+			if ((rc = put_text(&s->text, d, nd)) != 0)
+				return rc;
+			tm_edit(ctx, (size_t)(w->at[t0] - seg), w->at[t0],
+			    (size_t)(w->at[t1] - w->at[t0]), s->text.ptr,
+			    s->text.len, "utf8-as-big5");
+			if ((rc = tm_buf_append(out, copied,
+			    (size_t)(w->at[t0] - copied))) != 0 ||
+			    (rc = tm_buf_append(out, s->text.ptr,
+			    s->text.len)) != 0)
+				return rc;
+			copied = w->at[t1];
+			fixed++;
+		}
+	}
+	if (fixed == 0)
+		return 0;
+	*resume = copied;
+	return 1;
+}

@@ -29,6 +29,7 @@ struct tm_moji_gbk {
 	UConverter *big5;	/* windows-950, opened when first asked */
 	uint16_t *enc;	/* GBK bytes of each BMP character, filled as asked */
 	uint16_t *pair[2];	/* what a GBK, a Big5 pair decodes to */
+	uint16_t *enc5;	/* Big5 bytes of each BMP character, as asked */
 };
 
 int
@@ -69,6 +70,7 @@ tm_moji_gbk_close(struct tm_moji_gbk *g)
 	if (g->big5 != NULL)
 		ucnv_close(g->big5);
 	free(g->enc);
+	free(g->enc5);
 	free(g->pair[0]);
 	free(g->pair[1]);
 	free(g);
@@ -145,6 +147,9 @@ open_strict(const char *name)
 	err = U_ZERO_ERROR;
 	ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
 	    &err);
+	if (U_SUCCESS(err))
+		ucnv_setFromUCallBack(c, UCNV_FROM_U_CALLBACK_STOP, NULL,
+		    NULL, NULL, &err);
 	if (U_FAILURE(err)) {
 		ucnv_close(c);
 		return NULL;
@@ -190,6 +195,46 @@ tm_moji_pair(struct tm_moji_gbk *g, int big5, unsigned lead, unsigned trail)
 	if ((v = t[i]) == 0)
 		v = t[i] = pair_icu(big5 ? g->big5 : g->cnv, lead, trail);
 	return v == PAIR_NONE ? 0 : v;
+}
+
+size_t
+tm_moji_big5_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[2])
+{
+	UChar u;
+	char b[8];
+	int32_t nb;
+	uint16_t v;
+	UErrorCode err = U_ZERO_ERROR;
+
+	if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	if (g->big5 == NULL && (g->big5 = open_strict("windows-950")) == NULL)
+		return 0;
+	if (g->enc5 == NULL &&
+	    (g->enc5 = calloc(0x10000, sizeof(g->enc5[0]))) == NULL)
+		return 0;
+	if ((v = g->enc5[cp]) == 0) {
+		u = (UChar)cp;
+		ucnv_resetFromUnicode(g->big5);
+		nb = ucnv_fromUChars(g->big5, b, (int32_t)sizeof(b), &u, 1,
+		    &err);
+		if (U_FAILURE(err) || nb < 1 || nb > 2)
+			v = ENC_NONE;
+		else
+			v = nb == 1 ? (unsigned char)b[0] :
+			    (uint16_t)((unsigned char)b[0] << 8 |
+			    (unsigned char)b[1]);
+		g->enc5[cp] = v;
+	}
+	if (v == ENC_NONE)
+		return 0;
+	if (v < 0x100) {
+		out[0] = (unsigned char)v;
+		return 1;
+	}
+	out[0] = (unsigned char)(v >> 8);
+	out[1] = (unsigned char)v;
+	return 2;
 }
 
 int

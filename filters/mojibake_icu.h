@@ -34,4 +34,12 @@ int tm_moji_gbk_decode(struct tm_moji_gbk *g, const unsigned char *in,
 uint32_t tm_moji_pair(struct tm_moji_gbk *g, int big5, unsigned lead,
     unsigned trail);
 
+/*
+ * The Big5 (windows-950) bytes of the BMP character cp in out[0..2):
+ * their number (1 or 2), 0 if it has none. Private-use characters come
+ * back as the user-defined pairs they were read from. Remembered in g.
+ */
+size_t tm_moji_big5_encode(struct tm_moji_gbk *g, uint32_t cp,
+    unsigned char out[2]);
+
 #endif

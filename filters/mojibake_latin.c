@@ -8,7 +8,13 @@
  *     gives plausible text), then any further layers: "╨┐╤Ç╨░" ->
  *     "пра" (utf8-as-cp437), "Р С—РЎР‚" -> "РїСЂ" -> "пр", "Г‚ВЈ" ->
  *     "Â£" -> "£", "×‘×”" -> "בה". A short run needs a word around it or
- *     the same mojibake on its line.
+ *     the same mojibake on its line; from a lead real text would not put
+ *     there ("Ă" "√" "├"), one sequence alone as a word ("√®" for è),
+ *     ending or starting one ("opportunitĂ\xa0", "Ăśber"), or "¡ « »"
+ *     and a no-break space beside one ("┬íya", "z¬†pliku") is enough.
+ *     A byte cp1250 or cp1251 leave undefined, lost to U+FFFD, is
+ *     guessed where one letter is far the likeliest ("dacÄ�" -> "dacă",
+ *     "Р�мя" -> "Имя", "Ń‚Ń€ĐµĐ±Ń�" -> "требу"), else U+FFFD stays.
  *   - latin_run: cp1252 and Latin-1, sloppy (C1 controls kept), several
  *     times over through characters real text would not have
  *     ("Ã¢â‚¬Â\x9d" -> "â€\x9d" -> "”"), CESU-8 emoji ("í ½í¸"
@@ -18,6 +24,10 @@
  *     "latin1-as-cp1252"). A hopeless garble is left as a suspect.
  *   - cyr_run and sb_run: cp1251 punctuation, MacRoman and cp1250 letters
  *     inside words ("вЂ™", "wei√ü", "LiĂ¨ge").
+ *
+ * A line holding mojibake of a charset other than cp1252 counts as
+ * strong for tm_moji_line_strong: the weak sequences it shares with
+ * cp1252 ("bá»™" beside "táş­p") are repaired with it.
  *
  * Single-byte tables are static and small (128 entries a charset). Runs
  * without a character these charsets have (all of clean CJK text) leave
@@ -834,6 +844,18 @@ c1_quotes(const char *seg, const char *end, const char *r)
 	return n >= 2;
 }
 
+/* Is every character of p[..q) one of cp1252 (or a lost byte)? */
+static int
+cp1252_only(const char *p, const char *q)
+{
+	uint32_t v;
+
+	while (p < q)
+		if ((v = tm_utf8_next(&p, q)) != 0xFFFD && sloppy_byte(v) < 0)
+			return 0;
+	return 1;
+}
+
 /*
  * The non-ASCII run r[0..len) at offset off of segment seg[..end): repair
  * it into out if it is UTF-8 read as cp1252. `weak`: the segment holds
@@ -881,6 +903,8 @@ latin_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg,
 	    sb <= 0xBF))) {
 		for (p = rend + 1; p < end && (unsigned char)*p >= 0x80; p++)
 			;
+		if (!cp1252_only(rend + 1, p))
+			break;	/* "â€ž?â€ś": the next run is cp1250's */
 		ext += (size_t)(p - rend);
 		rend = p;
 	}
@@ -1389,13 +1413,211 @@ ascii_letter(uint32_t cp)
 	return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
 
+/* A Latin letter whose UTF-8 is two bytes (Romanian ș ț included). */
+static int
+latin_letter(uint32_t cp)
+{
+	return ((cp >= 0xC0 && cp <= 0x17E) || (cp >= 0x218 &&
+	    cp <= 0x21B)) && letter2(cp);
+}
+
+/* What follows "√" in mathematics: "√π", "√©" (after "ƒ(x) ="). */
+static int
+math(uint32_t cp)
+{
+	return cp == 0xA9 || cp == 0xB0 || cp == 0xB1 || cp == 0xB5 ||
+	    (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x2200 && cp <= 0x22FF);
+}
+
+/* Box drawing and blocks: cp437's art ("├┤" is not "ô"). */
+static int
+box(uint32_t cp)
+{
+	return cp >= 0x2500 && cp <= 0x25FF;
+}
+
+/*
+ * Does the sequence c[0..) of charset cs start with a lead real text
+ * would not put before a continuation: one outside Latin-1 ("Ă" "√"
+ * "├" "Č"), MacRoman's "¬", or "Â" before a character cp1252 does not
+ * have ("Âˇ" in cp1250)?
+ */
+static int
+odd_lead(int cs, const uint32_t *c)
+{
+	if (c[0] > 0xFF)
+		return 1;
+	if (cs == CS_MACROMAN && c[0] == 0xAC)
+		return 1;
+	return c[0] == 0xC2 && (cs == CS_CP1250 || cs == CS_LATIN2) &&
+	    cs_byte(CS_CP1252, c[1]) < 0;
+}
+
+static int
+space_or_punct(uint32_t cp)
+{
+	return cp == 0 || cp == ' ' || cp == '\t' || cp == '\n' ||
+	    cp == '\r' || cp == '.' || cp == ',' || cp == ';' || cp == ':' ||
+	    cp == '!' || cp == '?' || cp == '(' || cp == ')' || cp == '"' ||
+	    cp == '\'' || cp == '-' || cp == '/' || cp == 0xA0;
+}
+
+/*
+ * Does cp, decoded from a sequence with an odd lead, sit where a word
+ * has it? A letter alone as a word (Italian "è" as "√®", "├¿", "Ă¨"),
+ * a lowercase letter ending a word ("opportunitĂ\xa0", "pu├▓"), a
+ * capital starting one ("Ă„nderung"), a no-break space after a letter
+ * ("z¬†pliku", "Erreur¬†:"), "¡" or "¿" or "«" before a word, "»"
+ * after one ("┬½component-ID┬╗"). Digits beside it keep "≈±2" as it is.
+ */
+static int
+word_edge(uint32_t cp, uint32_t before, uint32_t after)
+{
+	int lb = ascii_letter(before), la = ascii_letter(after);
+
+	if ((before >= '0' && before <= '9') || (after >= '0' &&
+	    after <= '9'))
+		return 0;
+	if (latin_letter(cp)) {
+		if (space_or_punct(before) && space_or_punct(after))
+			return 1;
+		if (lb && space_or_punct(after) && lower(cp) &&
+		    before >= 'a' && before <= 'z')
+			return 1;
+		return space_or_punct(before) && after >= 'a' &&
+		    after <= 'z' && !lower(cp);
+	}
+	if (cp == 0xA0)
+		return lb && (la || after == ':' || after == ';' ||
+		    after == '!' || after == '?');
+	if (cp == 0xA1 || cp == 0xBF || cp == 0xAB)
+		return space_or_punct(before) && la;
+	if (cp == 0xBB)
+		return lb && space_or_punct(after);
+	return 0;
+}
+
+/* A Cyrillic lowercase consonant. */
+static int
+cyr_consonant(uint32_t cp)
+{
+	static const char vowels[] = "аеиоуыэюяёіїєй";
+	const char *p = vowels;
+
+	if (cp < 0x430 || cp > 0x45F || cp == 0x44A || cp == 0x44C)
+		return 0;
+	while (*p != '\0')
+		if (tm_utf8_next(&p, vowels + sizeof(vowels) - 1) == cp)
+			return 0;
+	return 1;
+}
+
+/*
+ * The character of a sequence whose last byte was lost (U+FFFD in
+ * d[k]): cp1250 leaves 81 83 88 90 98 undefined, cp1251 98, and a
+ * decoder wrote U+FFFD for them. `v` holds the bits before the lost
+ * byte; prev and next are the characters around. The guess is the
+ * letter these languages use most among the candidates: И and с (у
+ * after most consonants) in Russian, ă (Đ starting a word) in Romanian
+ * and Vietnamese, ň (Ř starting a word) in Czech, È alone as a word,
+ * Ș, Vietnamese ể (Ố in capitals). 0 if none is likely enough: "Ă�"
+ * before a word could be Á Ã È Ð or Ø, and stays U+FFFD as ftfy has
+ * it ("Asia, Ă�frica").
+ */
+static uint32_t
+lost_letter(int cs, uint32_t v, size_t need, uint32_t prev, uint32_t next)
+{
+	static const uint8_t lost1250[] = { 0x81, 0x83, 0x88, 0x90, 0x98 };
+	static const uint32_t prefer[] = { 0x0418, 0x0441, 0x0103, 0x0148,
+	    0x0158, 0x0110, 0x0218, 0x1EC3, 0x1ED0 };
+	/* consonants Russian rarely puts before с, often before у */
+	static const char cons[] = "бгджзлмпфхчшщ";
+	uint32_t cand[5], best = 0;
+	size_t nc = 0, i, j;
+	int start = !(ascii_letter(prev) || letter2(prev) ||
+	    (prev >= 0x1E00 && prev <= 0x1EFF));
+
+	if (cs == CS_CP1251)
+		cand[nc++] = v << 6 | 0x18;
+	else if (cs == CS_CP1250)
+		for (i = 0; i < sizeof(lost1250); i++)
+			cand[nc++] = v << 6 | (lost1250[i] & 0x3F);
+	if (need != 2 && !(need == 3 && (v >> 6) == 0x1 && (v & 0x3F) ==
+	    0x3B))
+		return 0;	/* of three bytes, only E1 BB (Vietnamese) */
+	for (i = 0; i < nc; i++) {
+		if (cand[i] == 0x0443 && prev >= 0x430 && prev <= 0x44F) {
+			/* у after a consonant that с seldom follows:
+			   "требуется", "между", but "текст", "ется" */
+			const char *p = cons;
+
+			while (*p != '\0')
+				if (tm_utf8_next(&p, cons + sizeof(cons) - 1) ==
+				    prev)
+					return 0x0443;
+			if (cyr_consonant(prev) && cyr_consonant(next))
+				return 0x0443;	/* a syllable needs a vowel */
+		}
+		if ((cand[i] == 0x0110 || cand[i] == 0x0158) && (start ||
+		    upper(prev)))
+			return cand[i];
+		if (cand[i] == 0x00C8 && space_or_punct(prev) &&
+		    space_or_punct(next))
+			return cand[i];
+		if (cand[i] == 0x1ED0 && prev >= 'A' && prev <= 'Z')
+			return cand[i];
+	}
+	for (j = 0; j < sizeof(prefer) / sizeof(prefer[0]) && best == 0; j++)
+		for (i = 0; i < nc; i++)
+			if (cand[i] == prefer[j])
+				best = cand[i];
+	return best;
+}
+
+/*
+ * Put a guess for each character whose last byte was lost into d[0..m),
+ * decoded from c[0..n) in charset cs (see lost_letter).
+ */
+static void
+guess_lost(int cs, const uint32_t *c, size_t n, uint32_t *d, size_t m,
+    uint32_t before, uint32_t after)
+{
+	size_t i = 0, k = 0, need, j;
+	uint32_t v, g;
+	int b;
+
+	while (i < n && k < m) {
+		b = cs_byte(cs, c[i]);
+		if (b < 0xC2) {
+			i++;
+			k++;
+			continue;
+		}
+		need = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+		v = (uint32_t)b & (need == 2 ? 0x1F : need == 3 ? 0x0F : 0x07);
+		for (j = 1; j < need && i + j < n && c[i + j] != 0xFFFD; j++)
+			v = v << 6 | ((uint32_t)cs_byte(cs, c[i + j]) & 0x3F);
+		if (d[k] == 0xFFFD && j == need - 1) {
+			g = lost_letter(cs, v, need, k > 0 ? d[k - 1] : before,
+			    k + 1 < m ? d[k + 1] : after);
+			if (g != 0)
+				d[k] = g;
+		}
+		i += j < need ? j + 1 : need;
+		k++;
+	}
+}
+
 /*
  * Is the run c[0..n), one two-byte sequence in charset cs decoding to cp,
  * mojibake? Inside a lowercase word (a lowercase ASCII letter beside it)
  * and only where the second character is a letter: "─îe┼ítina" in cp437,
  * "ÄÆdomu" in cp1257, "MĂĄm" in ISO 8859-2. Box drawing before
  * punctuation ("├┤a┼┐a"), accented capitals before symbols ("SELKÄ
- * EDELLÄ") and capitals in capitals ("BLÅØYD") are text. cp1251 takes a symbol between two Latin letters ("rГ©gion").
+ * EDELLÄ") and capitals in capitals ("BLÅØYD") are text. cp1251 takes
+ * a symbol between two Latin letters ("rГ©gion"). An odd lead at the
+ * edge of a word is taken too (see word_edge), and a capital lead
+ * whose last byte was lost ("zároveĹ�").
  */
 static int
 whole_single(int cs, const uint32_t *c, uint32_t cp, uint32_t before,
@@ -1407,6 +1629,10 @@ whole_single(int cs, const uint32_t *c, uint32_t cp, uint32_t before,
 	if (cs == CS_CP1251)
 		return ascii_letter(before) && ascii_letter(after) &&
 		    cp >= 0xC0 && cp <= 0xFF && letter2(cp);
+	/* Romanian ș ț from MacRoman's "»" beside a word: "fi»ôier" */
+	if (cs == CS_MACROMAN && c[0] == 0xBB && cp >= 0x218 &&
+	    cp <= 0x21B && (ascii_letter(before) || ascii_letter(after)))
+		return 1;
 	if (cs == CS_MACROMAN && c[0] != 0xAC && c[0] != 0x221A &&
 	    c[0] != 0x192 && c[0] != 0x2248)
 		return 0;	/* only ¬ √ ƒ ≈ lead Latin-1 and Latin A */
@@ -1414,13 +1640,24 @@ whole_single(int cs, const uint32_t *c, uint32_t cp, uint32_t before,
 	   "arr√™t", "s├╗r"; alone as a word, à ("mise Ă\xa0 niveau");
 	   a no-break space before French punctuation ("Erreur¬†:") */
 	if (c[0] > 0xFF && ascii_letter(before) && ascii_letter(after) &&
-	    cp >= 0xC0 && cp <= 0x17E && letter2(cp))
+	    latin_letter(cp) && !(upper(before) && upper(after) &&
+	    lower(cp)))
+		return 1;	/* but "PĂŞUNE" is Romanian in capitals */
+	/* a capital lead whose last byte was lost, beside a word:
+	   "zároveĹ�" for ň, "Р�мя" for И */
+	if (c[0] > 0xFF && c[1] == 0xFFFD && (ascii_letter(before) ||
+	    ascii_letter(after) || (space_or_punct(before) &&
+	    space_or_punct(after))))
 		return 1;
 	if (c[0] > 0xFF && cp == 0xE0 && (before == ' ' || before == 0) &&
 	    after == ' ')
 		return 1;
 	if (c[0] > 0xFF && cp == 0xA0 && before >= 'a' && before <= 'z' &&
 	    (after == ':' || after == ';' || after == '!' || after == '?'))
+		return 1;
+	if (odd_lead(cs, c) && c[1] != 0xFFFD && !math(c[1]) &&
+	    (!box(c[1]) || (before >= 'a' && before <= 'z')) &&
+	    word_edge(cp, before, after))
 		return 1;
 	if (!(cp >= 0xC0 && cp <= 0x17E && letter2(cp)))
 		return 0;
@@ -1433,6 +1670,43 @@ whole_single(int cs, const uint32_t *c, uint32_t cp, uint32_t before,
 }
 
 /*
+ * Does the run p[..q) of seg[..end) (of at most 64 characters) decode
+ * whole in charset cs to plausible text, with two sequences or more, a
+ * long one, or a letter from a lead outside Latin-1 beside an ASCII
+ * letter ("Ă©t")?
+ */
+static int
+run_whole(int cs, const char *seg, const char *end, const char *p,
+    const char *q)
+{
+	uint32_t c[64], d[64], prev = 0, next = 0;
+	const char *e;
+	size_t n, m = 0, nlong, i;
+	int ok, nseq;
+
+	for (e = p, n = 0; e < q && n < 64; n++)
+		c[n] = tm_utf8_next(&e, q);
+	nseq = e == q ? whole_decode(cs, c, n, d, &m, &nlong) : -1;
+	for (ok = nseq >= 1, i = 0; ok && i < m; i++)
+		ok = whole_plausible(d[i]);
+	if (!ok)
+		return 0;
+	if (p > seg) {
+		e = p;
+		prev = tm_utf8_prev(&e, seg);
+	}
+	if (q < end) {
+		e = q;
+		next = tm_utf8_next(&e, end);
+	}
+	return nseq >= 2 || nlong > 0 || (c[0] > 0xFF && d[0] >= 0xC0 &&
+	    !box(c[1]) && (ascii_letter(prev) || ascii_letter(next))) ||
+	    (n == 2 && whole_single(cs, c, d[0], prev, next));
+}
+
+static int line_scan(int, int, const char *, const char *, const char *);
+
+/*
  * Does another run on the line around r (of at most 64 characters)
  * decode whole in charset cs to plausible text, with two sequences or
  * more, a long one, or a letter from a lead outside Latin-1 beside an
@@ -1442,10 +1716,20 @@ whole_single(int cs, const uint32_t *c, uint32_t cp, uint32_t before,
 static int
 line_has(int cs, const char *seg, const char *end, const char *r)
 {
-	uint32_t c[64], d[64], prev, next;
-	const char *p = r, *q, *lend, *e;
-	size_t n, m, nlong, i;
-	int ok, nseq;
+	return line_scan(cs, 0, seg, end, r);
+}
+
+/* The same, counting only runs cp1252 cannot explain. */
+static int
+line_only(int cs, const char *seg, const char *end, const char *r)
+{
+	return line_scan(cs, 1, seg, end, r);
+}
+
+static int
+line_scan(int cs, int only, const char *seg, const char *end, const char *r)
+{
+	const char *p = r, *q, *lend;
 
 	while (p > seg && p[-1] != '\n' && r - p < 2048)
 		p--;
@@ -1462,21 +1746,53 @@ line_has(int cs, const char *seg, const char *end, const char *r)
 		}
 		for (q = p; q < lend && (unsigned char)*q >= 0x80; q++)
 			;
-		if (p != r) {
-			for (e = p, n = 0; e < q && n < 64; n++)
-				c[n] = tm_utf8_next(&e, q);
-			nseq = e == q ? whole_decode(cs, c, n,
-			    d, &m, &nlong) : -1;
-			for (ok = nseq >= 1, i = 0; ok && i < m; i++)
-				ok = whole_plausible(d[i]);
-			prev = p > seg ? (unsigned char)p[-1] : 0;
-			next = q < end ? (unsigned char)*q : 0;
-			if (ok && (nseq >= 2 || nlong > 0 || (c[0] > 0xFF &&
-			    d[0] >= 0xC0 && (ascii_letter(prev) ||
-			    ascii_letter(next)))))
-				return 1;
-		}
+		if (p != r && run_whole(cs, seg, end, p, q) &&
+		    !(only && run_whole(CS_CP1252, seg, end, p, q)))
+			return 1;
 		p = q;
+	}
+	return 0;
+}
+
+/*
+ * Does the run p[..q) of seg[..end) hold mojibake of a charset other
+ * than cp1252 (one cp1252 cannot explain)? Then its line is broken,
+ * and the weak cp1252 sequences of the line, which charsets such as
+ * cp1250 share, are repaired with it ("bá»™" beside "táş­p").
+ */
+static int
+other_strong(const char *seg, const char *end, const char *p,
+    const char *q)
+{
+	static const int cs[] = { CS_CP1250, CS_LATIN2, CS_CP1257,
+	    CS_MACROMAN, CS_CP437 };
+	uint32_t c[64], d[64];
+	const char *e;
+	size_t n, m, nlong, i;
+	int b, cp1252 = -1;
+
+	for (e = p, n = 0; e < q && n < 2; n++)
+		c[n] = tm_utf8_next(&e, q);
+	if (n < 2)
+		return 0;
+	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		/* most runs of clean text have no lead then continuation */
+		if ((b = cs_byte(cs[i], c[0])) < 0xC2 || b > 0xF4 ||
+		    (c[1] != 0xFFFD && ((b = cs_byte(cs[i], c[1])) < 0x80 ||
+		    b > 0xBF)))
+			continue;
+		if (cp1252 < 0) {
+			while (e < q && n < 64)
+				c[n++] = tm_utf8_next(&e, q);
+			if (e != q)
+				return 0;
+			cp1252 = whole_decode(CS_CP1252, c, n, d, &m,
+			    &nlong) >= 0;
+		}
+		if (cp1252)
+			return 0;
+		if (run_whole(cs[i], seg, end, p, q))
+			return 1;
 	}
 	return 0;
 }
@@ -1493,7 +1809,7 @@ whole_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg,
 {
 	const char *p = r, *rend = r + len;
 	uint32_t *c, *d, *t, before = 0, after = 0, c0, c1;
-	size_t n = 0, m, k, nlong, i, layer;
+	size_t n = 0, m, k, nlong, i, layer, lost;
 	int cs, first = -1, nseq, rc, ok, b;
 
 	/* one character (most runs of accented text) but "Г": no sequence;
@@ -1536,15 +1852,25 @@ whole_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg,
 			return rc;
 		return 1;
 	}
-	if (n < 2 || whole_decode(CS_CP1252, c, n, d, &m, &nlong) >= 0)
+	if (n < 2)
 		return 0;
+	if (whole_decode(CS_CP1252, c, n, d, &m, &nlong) >= 0) {
+		/* cp1252 explains it, but for a lost byte ("dacÄ�" is ă in
+		   cp1250, č in cp1252): the line says which */
+		for (i = 0; i < m && d[i] != 0xFFFD; i++)
+			;
+		if (i == m || !line_only(CS_CP1250, seg, end, r))
+			return 0;
+	}
 	for (cs = CS_CP1251; cs < CS_COUNT && first < 0; cs++) {
 		nseq = whole_decode(cs, c, n, d, &m, &nlong);
 		if (nseq < 1)
 			continue;
-		for (ok = 1, i = 0; i < m && ok; i++)
-			ok = whole_plausible(d[i]) || (d[i] == 0xFFFD &&
-			    c[0] > 0xFF && nseq == 1);
+		guess_lost(cs, c, n, d, m, before, after);
+		for (ok = 1, i = 0, lost = 0; i < m && ok; i++)
+			if (!(ok = whole_plausible(d[i])) && d[i] == 0xFFFD)
+				ok = ++lost * 3 <= (size_t)nseq ||
+				    (c[0] > 0xFF && nseq == 1);
 		for (i = 0; i < n && ok && cs == CS_CP1250; i++)
 			if (c[i] == 0x104 || c[i] == 0x105)
 				ok = !line_c1(seg, end, r);
@@ -1662,7 +1988,7 @@ tm_moji_line_strong(struct moji_state *s, const char *seg, const char *p,
 		    &eaten, NULL);
 		if (rc < 0)
 			return rc;
-		if (ns > 0)
+		if (ns > 0 || other_strong(seg, end, p, q))
 			return 1;
 		p = q;
 	}

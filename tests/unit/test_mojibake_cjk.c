@@ -284,3 +284,27 @@ TM_TEST(clean_unchanged)
 	for (t = text; *t != NULL; t++)
 		EXPECT_SAME(*t);
 }
+
+/* UTF-8 read as Big5, lost pairs "?": what is certain comes back, the
+   rest is U+FFFD; Traditional Chinese with real "?" stays as it is. */
+TM_TEST(utf8_as_big5)
+{
+	unsigned long long e = 0;
+	/* "這種車輛如果歸私人擁有，多半會設置昂貴的音頻設備。" */
+	char *got = fix(
+	    "?\xee\xa9\x95\xe8\xbb\x8a\xe9\xa0\xa0\xef\x93\x83?\xe6"
+	    "\x86\x92\xee\xbf\x99?\xe7\x94\x87\xe8\xb2\x8a?\xe9\x88"
+	    "\xad\xe7\xae\xb8??\xef\x90\xad?\xe6\x86\xad\xee\xab"
+	    "\xb0??\xef\x81\xb8\xe8\xba\xab\xe8\x9d\xb5\xe6\xa0\xbc?"
+	    "\xe9\x9e\x8e\xe6\xb8\xa1??\xe5\x96\xb2\xee\xb9\xb4\xe9"
+	    "\x96\xae\xe5\x89\x96???"
+	    "\n", &e, NULL);
+
+	CHECK(strstr(got, "種車") != NULL);
+	CHECK(strstr(got, "設置") != NULL);
+	CHECK(strchr(got, '?') == NULL);
+	CHECK(e >= 1);
+	free(got);
+	EXPECT_SAME("你好嗎?我很好??謝謝！\n");
+	EXPECT_SAME("這是什麼?? 憭批 not mojibake?\n");
+}
