@@ -264,7 +264,7 @@ clean_one(struct clean_opts *o, const char *path)
 	if ((rc = tm_pipeline_finish(pl, &d)) != 0)
 		goto fail;
 	if (!s.to_stdout && !o->diff &&
-	    (rc = tm_outfile_commit(&s.file, 1)) != 0) {
+	    (rc = tm_outfile_commit(&s.file, TM_SYNC_ALL)) != 0) {
 		tm_diag_set(&d, rc, NULL, -1, "%s: %s", dest, tm_strerror(rc));
 		goto fail;
 	}

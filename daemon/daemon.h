@@ -22,6 +22,7 @@
 
 #include "config.h"
 
+struct tm_job;
 struct tm_report;
 
 /* How a name was noticed (tm_watch_offer). */
@@ -80,6 +81,7 @@ struct tm_recent {
 
 #define TM_RECENT_MAX 256
 #define TM_FILTERS_MAX 32
+#define TM_COMMIT_MAX 256	/* cleaned files waiting for one commit */
 
 struct tm_stats {
 	uint64_t cleaned, failed, retried;
@@ -116,7 +118,16 @@ struct tm_daemon {
 	struct tm_entry **buckets;
 	size_t nbuckets, nentries;
 	struct tm_list settling, ready;
-	unsigned inflight;
+	unsigned inflight;		/* claimed, not yet finished */
+	unsigned cleaning;		/* of which on a worker */
+
+	/* Cleaned files waiting for the group commit (job.c). */
+	struct tm_job *commit_head, **commit_tail;
+	size_t ncommit;
+	struct tm_job *commit_batch;	/* the files commit_req commits */
+	int committing;			/* commit_req is on the threadpool */
+	uv_work_t commit_req;
+	uv_timer_t commit_timer;	/* the longest a file waits */
 	int overflowed;			/* table was full: list again later */
 
 	uint64_t backoff_ms, backoff_until;

@@ -12,6 +12,17 @@
 
 #include "fileio.h"
 
+static mode_t file_mode = 0644;	/* 0666 & ~umask, from tm_fileio_init */
+
+void
+tm_fileio_init(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	file_mode = 0666 & ~mask;
+}
+
 int
 tm_write_all(int fd, const void *p, size_t n)
 {
@@ -35,7 +46,6 @@ tm_outfile_open(struct tm_outfile *of, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	mode_t mask;
 	int rc;
 
 	memset(of, 0, sizeof(*of));
@@ -58,9 +68,7 @@ tm_outfile_open(struct tm_outfile *of, const char *path)
 		return rc;
 	}
 	/* mkstemp makes 0600; outputs get the usual 0666 & ~umask. */
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(of->fd, 0666 & ~mask);
+	(void)fchmod(of->fd, file_mode);
 	return 0;
 }
 
@@ -78,31 +86,37 @@ tm_outfile_write(struct tm_outfile *of, const void *p, size_t n)
 }
 
 int
+tm_fsync_dir(const char *dir)
+{
+	int fd, rc = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int
 tm_fsync_dir_of(const char *path)
 {
-	char *copy, *dir;
-	int fd, rc = 0;
+	char *copy;
+	int rc;
 
 	if ((copy = strdup(path)) == NULL)
 		return -ENOMEM;
-	dir = dirname(copy);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		rc = -errno;
-	else {
-		if (fsync(fd) != 0 && errno != EINVAL)
-			rc = -errno;
-		close(fd);
-	}
+	rc = tm_fsync_dir(dirname(copy));
 	free(copy);
 	return rc;
 }
 
 int
-tm_outfile_commit(struct tm_outfile *of, int do_sync)
+tm_outfile_commit(struct tm_outfile *of, int sync)
 {
 	int rc = of->err;
 
-	if (rc == 0 && do_sync && fsync(of->fd) != 0)
+	if (rc == 0 && (sync & TM_SYNC_FILE) && fsync(of->fd) != 0)
 		rc = -errno;
 	if (close(of->fd) != 0 && rc == 0)
 		rc = -errno;
@@ -113,7 +127,7 @@ tm_outfile_commit(struct tm_outfile *of, int do_sync)
 		tm_outfile_abort(of);
 		return rc;
 	}
-	if (do_sync)
+	if (sync & TM_SYNC_DIR)
 		rc = tm_fsync_dir_of(of->path);
 	free(of->tmp);
 	free(of->path);

@@ -20,22 +20,35 @@ struct tm_outfile {
 	int err;		/* first write error (-errno), sticky */
 };
 
+/* What tm_outfile_commit makes durable. */
+#define TM_SYNC_FILE	1	/* fsync the file before its rename */
+#define TM_SYNC_DIR	2	/* fsync its folder after the rename */
+#define TM_SYNC_ALL	(TM_SYNC_FILE | TM_SYNC_DIR)
+
+/* Read the process's umask, once, while it has a single thread: reading
+   it means setting it, which would race with threads creating files. */
+void tm_fileio_init(void);
+
 /* Create the temporary file for `path` with mode 0666 & ~umask. */
 int tm_outfile_open(struct tm_outfile *of, const char *path);
 
 /* Write all of p; errors are remembered and returned by commit too. */
 int tm_outfile_write(struct tm_outfile *of, const void *p, size_t n);
 
-/* fsync (if do_sync), close, rename to the final name, fsync the folder.
-   On any failure the temporary file is removed. */
-int tm_outfile_commit(struct tm_outfile *of, int do_sync);
+/* fsync (TM_SYNC_FILE), close, rename to the final name, fsync the
+   folder (TM_SYNC_DIR). A caller that leaves out TM_SYNC_DIR must fsync
+   the folder itself before it relies on the new name (the daemon does it
+   once for a batch of files). On any failure before the rename the
+   temporary file is removed. */
+int tm_outfile_commit(struct tm_outfile *of, int sync);
 
 /* Close and remove the temporary file. Safe after commit or on a zeroed
    or never-opened outfile. */
 void tm_outfile_abort(struct tm_outfile *of);
 
-/* fsync the folder that holds path. */
+/* fsync the folder that holds path; fsync the folder dir. 0 or -errno. */
 int tm_fsync_dir_of(const char *path);
+int tm_fsync_dir(const char *dir);
 
 /* write(2) until done, retrying on EINTR. 0 or -errno. */
 int tm_write_all(int fd, const void *p, size_t n);

@@ -8,9 +8,13 @@
  *   lstat the claimed name (never following links) and refuse what is not
  *   a regular file; open it O_NOFOLLOW|O_NONBLOCK and check it is the
  *   same file; stream it through tm_clean_fd() into outbox/NAME (.gz
- *   dropped) via a tm_outfile (temporary name, fsync, rename, folder
- *   fsync); write reports/NAME.json the same way; then remove the input
- *   or archive it (kept, or gzip-compressed).
+ *   dropped) via a tm_outfile (temporary name, fsync, rename); write
+ *   reports/NAME.json the same way; gzip the input into the archive if
+ *   asked to.
+ *
+ * Then the group commit (below) fsyncs the outbox and reports folders
+ * once for every file cleaned since the last one, and only then removes
+ * the inputs or moves them to the archive.
  *
  * A file that cannot be cleaned goes to failed/NAME with
  * failed/NAME.error.json beside it ({"file","reason","error"}), the
@@ -58,6 +62,10 @@ struct tm_job {
 	char error[256];
 	uint64_t in, out;
 	struct tm_report *report;
+	int keep_input;			/* archiving failed: leave it */
+
+	struct tm_job *next;		/* in the commit queue or batch */
+	int sync_rc;			/* the batch's folder fsync */
 };
 
 struct sink {
@@ -208,7 +216,8 @@ fail_input(struct tm_job *j, const char *src)
 		tm_buf_init(&tb, TM_BUF_DEFAULT_MAX);
 		if ((rc = tm_buf_puts(&tb, text)) == 0 &&
 		    (rc = tm_buf_putc(&tb, '\n')) == 0)
-			rc = write_whole(errpath, tb.ptr, tb.len, c->sync);
+			rc = write_whole(errpath, tb.ptr, tb.len,
+			    c->sync ? TM_SYNC_ALL : 0);
 		tm_buf_release(&tb);
 		free(text);
 	}
@@ -236,7 +245,8 @@ retry_input(struct tm_job *j, const char *src, int rc)
 
 	j->outcome = TM_OUT_RETRY;
 	snprintf(j->reason, sizeof(j->reason), "%s",
-	    rc == -ENOMEM ? "no-memory" : "no-space");
+	    rc == -ENOMEM ? "no-memory" : no_room(rc) ? "no-space" :
+	    "io-error");
 	(void)tm_path(dest, sizeof(dest), "%s/%s", j->cfg->inbox, j->rel);
 	if (rename(src, dest) != 0)
 		tm_log(TM_LOG_ERR, "cannot return %s to the inbox: %s; it "
@@ -323,7 +333,7 @@ work(uv_work_t *req)
 	}
 	rc = tm_clean_fd(j->chain, fd, j->report, write_sink, &s, &diag);
 	if (rc == 0)
-		rc = tm_outfile_commit(&s.of, c->sync);
+		rc = tm_outfile_commit(&s.of, c->sync ? TM_SYNC_FILE : 0);
 	if (rc != 0) {
 		if (s.err != 0)
 			rc = s.err;
@@ -346,7 +356,8 @@ work(uv_work_t *req)
 	(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports, j->outrel);
 	if ((rc = tm_report_json(j->report, &json)) == 0 &&
 	    (rc = tm_buf_putc(&json, '\n')) == 0)
-		rc = write_whole(path, json.ptr, json.len, c->sync);
+		rc = write_whole(path, json.ptr, json.len,
+		    c->sync ? TM_SYNC_FILE : 0);
 	if (rc != 0) {
 		if (no_room(rc)) {
 			retry_input(j, src, rc);
@@ -357,27 +368,19 @@ work(uv_work_t *req)
 	}
 	close(fd);
 	fd = -1;
-	switch (c->archive_mode) {
-	case TM_ARCHIVE_NONE:
-		rc = unlink(src) != 0 ? -errno : 0;
-		break;
-	case TM_ARCHIVE_KEEP:
-		(void)tm_path(path, sizeof(path), "%s/%s", c->archive, j->rel);
-		rc = rename(src, path) != 0 ? -errno : 0;
-		break;
-	case TM_ARCHIVE_GZIP:
-		(void)tm_path(path, sizeof(path), "%s/%s%s", c->archive, j->rel,
-		    strcmp(j->rel, j->outrel) != 0 ? "" : ".gz");
-		if (strcmp(j->rel, j->outrel) != 0)	/* gzipped already */
-			rc = rename(src, path) != 0 ? -errno : 0;
-		else if ((rc = gzip_to(src, path, c->sync)) == 0)
-			rc = unlink(src) != 0 ? -errno : 0;
-		break;
+	/* A gzip archive is written now, on a worker; the input is removed
+	   at the commit, with the other archive modes. */
+	if (c->archive_mode == TM_ARCHIVE_GZIP &&
+	    strcmp(j->rel, j->outrel) == 0) {
+		(void)tm_path(path, sizeof(path), "%s/%s.gz", c->archive,
+		    j->rel);
+		if ((rc = gzip_to(src, path, c->sync ? TM_SYNC_ALL : 0)) != 0) {
+			tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in "
+			    "the work folder and will be cleaned again",
+			    j->rel, tm_strerror(rc));
+			j->keep_input = 1;
+		}
 	}
-	if (rc != 0)
-		tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in the "
-		    "work folder and will be cleaned again", j->rel,
-		    tm_strerror(rc));
 	goto out;
 fail:
 	if (fd >= 0)
@@ -436,10 +439,10 @@ report_old_work(struct tm_job *j)
 	    tm_log_name(j->rel, name, sizeof(name)), j->cfg->work);
 }
 
+/* The job is over: statistics, log, and its memory. */
 static void
-after_work(uv_work_t *req, int status)
+finish_job(struct tm_job *j)
 {
-	struct tm_job *j = req->data;
 	struct tm_daemon *d = j->d;
 
 	d->inflight--;
@@ -466,7 +469,202 @@ after_work(uv_work_t *req, int status)
 	free(j->rel);
 	free(j->outrel);
 	free(j);
+}
+
+/*
+ * The group commit. A cleaned file's output and report are fsynced and
+ * renamed on the worker, but their folders are fsynced here, once for
+ * every file that reached this point since the last commit: the folder
+ * fsync is as dear as the file's own, and one covers all the renames
+ * before it. Only then is the input removed (or archived), so a crash
+ * at any point leaves it in the work folder, to be cleaned again into
+ * the same names. On an idle daemon a batch is one file, committed at
+ * once; while workers are busy, a batch is committed when COMMIT_BATCH
+ * files wait or the first has waited COMMIT_WAIT_MS, and it takes every
+ * file finished while the last commit ran. Four fsyncs a file become two
+ * and a fraction.
+ */
+#define COMMIT_DIRS 8		/* distinct folders remembered per batch */
+#define COMMIT_BATCH 16
+#define COMMIT_WAIT_MS 5
+
+struct synced {
+	char dir[PATH_MAX];
+	int rc;
+};
+
+/* fsync the folder of path once per batch; its result. */
+static int
+sync_folder_of(struct synced *done, size_t *ndone, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t i, len = slash != NULL ? (size_t)(slash - path) : 0;
+	int rc;
+
+	if (len == 0 || len >= sizeof(dir))
+		return tm_fsync_dir_of(path);
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	for (i = 0; i < *ndone; i++)
+		if (strcmp(done[i].dir, dir) == 0)
+			return done[i].rc;
+	rc = tm_fsync_dir(dir);
+	if (*ndone < COMMIT_DIRS) {
+		memcpy(done[*ndone].dir, dir, len + 1);
+		done[(*ndone)++].rc = rc;
+	}
+	return rc;
+}
+
+/* On a worker: fsync the batch's folders, then let go of the inputs.
+   The loop leaves d->commit_batch alone until after_commit. */
+static void
+commit_work(uv_work_t *req)
+{
+	struct tm_daemon *d = req->data;
+	struct synced done[COMMIT_DIRS];
+	char src[PATH_MAX], path[PATH_MAX];
+	struct tm_job *j;
+	const struct tm_config *c;
+	size_t ndone = 0;
+	int rc;
+
+	for (j = d->commit_batch; j != NULL; j = j->next) {
+		c = j->cfg;
+		if (!c->sync)
+			continue;
+		(void)tm_path(path, sizeof(path), "%s/%s", c->outbox,
+		    j->outrel);
+		j->sync_rc = sync_folder_of(done, &ndone, path);
+		(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports,
+		    j->outrel);
+		if ((rc = sync_folder_of(done, &ndone, path)) != 0 &&
+		    j->sync_rc == 0)
+			j->sync_rc = rc;
+	}
+	for (j = d->commit_batch; j != NULL; j = j->next) {
+		c = j->cfg;
+		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
+		if (j->sync_rc != 0) {
+			/* Not known to be on disk: clean it again later. */
+			snprintf(j->error, sizeof(j->error), "fsync of the "
+			    "outbox or reports folder: %s",
+			    strerror(-j->sync_rc));
+			retry_input(j, src, j->sync_rc);
+			continue;
+		}
+		if (j->keep_input)
+			continue;
+		rc = 0;
+		switch (c->archive_mode) {
+		case TM_ARCHIVE_NONE:
+			rc = unlink(src) != 0 ? -errno : 0;
+			break;
+		case TM_ARCHIVE_KEEP:
+			(void)tm_path(path, sizeof(path), "%s/%s", c->archive,
+			    j->rel);
+			rc = rename(src, path) != 0 ? -errno : 0;
+			break;
+		case TM_ARCHIVE_GZIP:
+			/* written by the worker; an input that was gzip
+			   already is kept as it is */
+			if (strcmp(j->rel, j->outrel) == 0)
+				rc = unlink(src) != 0 ? -errno : 0;
+			else {
+				(void)tm_path(path, sizeof(path), "%s/%s",
+				    c->archive, j->rel);
+				rc = rename(src, path) != 0 ? -errno : 0;
+			}
+			break;
+		}
+		if (rc != 0)
+			tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in "
+			    "the work folder and will be cleaned again",
+			    j->rel, tm_strerror(rc));
+	}
+}
+
+static void commit_maybe(struct tm_daemon *d);
+
+static void
+after_commit(uv_work_t *req, int status)
+{
+	struct tm_daemon *d = req->data;
+	struct tm_job *j, *next;
+
+	(void)status;
+	for (j = d->commit_batch; j != NULL; j = next) {
+		next = j->next;
+		finish_job(j);
+	}
+	d->commit_batch = NULL;
+	d->committing = 0;
+	commit_maybe(d);
 	tm_serve_pump(d);
+}
+
+/* Hand every cleaned file waiting to a commit, unless one runs. */
+static void
+commit_start(struct tm_daemon *d)
+{
+	uv_work_t *req = &d->commit_req;
+
+	if (d->committing || d->commit_head == NULL)
+		return;
+	uv_timer_stop(&d->commit_timer);
+	req->data = d;
+	d->commit_batch = d->commit_head;
+	d->commit_head = NULL;
+	d->commit_tail = &d->commit_head;
+	d->ncommit = 0;
+	d->committing = 1;
+	if (uv_queue_work(d->loop, req, commit_work, after_commit) != 0) {
+		/* Cannot fail with a valid loop and callbacks; if it ever
+		   does, commit right here rather than lose track. */
+		commit_work(req);
+		after_commit(req, 0);
+	}
+}
+
+static void
+on_commit_timer(uv_timer_t *t)
+{
+	commit_start(t->data);
+}
+
+/* Commit now if it is worth it or nothing more is coming, else soon. */
+static void
+commit_maybe(struct tm_daemon *d)
+{
+	if (d->committing || d->commit_head == NULL)
+		return;
+	if (d->ncommit >= COMMIT_BATCH || d->cleaning == 0 ||
+	    d->state == TM_STATE_STOPPING)
+		commit_start(d);
+	else if (!uv_is_active((uv_handle_t *)&d->commit_timer))
+		uv_timer_start(&d->commit_timer, on_commit_timer,
+		    COMMIT_WAIT_MS, 0);
+}
+
+/* A worker is done with a file: commit it, or finish a failed one. */
+static void
+after_work(uv_work_t *req, int status)
+{
+	struct tm_job *j = req->data;
+	struct tm_daemon *d = j->d;
+
+	(void)status;
+	d->cleaning--;
+	if (j->outcome == TM_OUT_CLEANED) {
+		j->next = NULL;
+		*d->commit_tail = j;
+		d->commit_tail = &j->next;
+		d->ncommit++;
+	} else
+		finish_job(j);
+	tm_serve_pump(d);
+	commit_maybe(d);
 }
 
 int
@@ -517,8 +715,10 @@ tm_job_start(struct tm_daemon *d, struct tm_entry *e)
 	e->state = TM_ENTRY_CLAIMED;
 	e->in_work = 1;
 	d->inflight++;
+	d->cleaning++;
 	if ((rc = uv_queue_work(d->loop, &j->req, work, after_work)) != 0) {
 		d->inflight--;
+		d->cleaning--;
 		tm_config_unref(j->cfg);
 		free(j->rel);
 		free(j->outrel);

@@ -14,11 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "textmend/filter.h"
 #include "textmend/version.h"
 #include "cli.h"
 #include "daemon.h"
+#include "fileio.h"
 
 static void
 usage(FILE *f)
@@ -62,6 +66,19 @@ main(int argc, char **argv)
 {
 	const char *cmd;
 
+#ifdef __GLIBC__
+	/*
+	 * glibc gives freed heap back to the kernel once 128 KiB sit free at
+	 * the top, and serves blocks over its mmap threshold with a mapping
+	 * of their own: the filters' per-file buffers grow and shrink past
+	 * both on every file, so each file paid for brk or mmap and for the
+	 * page faults (and TLB shootdowns between threads) again. Setting
+	 * one threshold turns off glibc's adjusting of the other: set both.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+	tm_fileio_init();
 	if (argc < 2) {
 		usage(stderr);
 		return TM_EXIT_USAGE;

@@ -166,6 +166,7 @@ finish(struct tm_daemon *d)
 	close_handle((uv_handle_t *)&d->backoff_timer);
 	close_handle((uv_handle_t *)&d->watchdog_timer);
 	close_handle((uv_handle_t *)&d->kick_timer);
+	close_handle((uv_handle_t *)&d->commit_timer);
 	close_handle((uv_handle_t *)&d->status_timer);
 	close_handle((uv_handle_t *)&d->sig_term);
 	close_handle((uv_handle_t *)&d->sig_int);
@@ -185,7 +186,10 @@ tm_serve_pump(struct tm_daemon *d)
 	if (d->state != TM_STATE_RUNNING ||
 	    uv_now(d->loop) < d->backoff_until)
 		return;
-	while (d->inflight < d->cfg->workers &&
+	/* Workers busy, or a commit's worth of files waiting for one: the
+	   rest stay in the inbox (backpressure). */
+	while (d->cleaning < d->cfg->workers &&
+	    d->ncommit < TM_COMMIT_MAX &&
 	    (e = tm_list_pop(&d->ready)) != NULL) {
 		e->state = TM_ENTRY_CLAIMED;
 		if (tm_job_start(d, e) != 0)
@@ -772,6 +776,7 @@ tm_cmd_serve(int argc, char **argv)
 	d->cfg = cfg;
 	d->config_file = file;
 	d->loop = uv_default_loop();
+	d->commit_tail = &d->commit_head;
 	d->state = TM_STATE_STARTING;
 	for (nb = 1024; nb < 2 * ((size_t)cfg->queue + cfg->workers); nb *= 2)
 		;
@@ -799,6 +804,7 @@ tm_cmd_serve(int argc, char **argv)
 	init_timer(d, &d->backoff_timer);
 	init_timer(d, &d->watchdog_timer);
 	init_timer(d, &d->kick_timer);
+	init_timer(d, &d->commit_timer);
 	init_timer(d, &d->status_timer);
 	uv_signal_init(d->loop, &d->sig_term);
 	uv_signal_init(d->loop, &d->sig_int);
