@@ -88,50 +88,25 @@ TM_TEST(single_newline_paragraphs_kept)
 	    "聊城市是革命老區、農業大市,下轄136個鄉鎮(街道)、2000余個行政村。\n");
 }
 
+/* Lines of a page printed 22 characters wide: the first of a paragraph
+   indented, the last short. */
+#define FIRST	"　　一二三四五六七八九十一二三四五六七八九十"
+#define FULL	"一二三四五六七八九十一二三四五六七八九十一二"
+#define NUMBER	"1.8亿四五六七八九十一二三四五六七八九十二"
+
 TM_TEST(hard_wrapped_chinese)
 {
-	const char *in =
-	    "　　一二三四五六七八九十一二三四五六七八九十\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五。\n"
-	    "　　一二三四五六七八九十一二三四五六七八九十\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "完。\n";
-	const char *want =
-	    "　　一二三四五六七八九十一二三四五六七八九十"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五。\n"
-	    "　　一二三四五六七八九十一二三四五六七八九十"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "完。\n";
-
-	EXPECT_CLEAN("reflow", in, want);
+	EXPECT_CLEAN("reflow",
+	    FIRST "\n" FULL "\n" FULL "\n" "一二三四五。\n"
+	    FIRST "\n" FULL "\n" FULL "\n" FULL "\n" "完。\n",
+	    FIRST FULL FULL "一二三四五。\n"
+	    FIRST FULL FULL FULL "完。\n");
 	/* A wrapped line that starts with a number is no list item. */
 	EXPECT_CLEAN("reflow",
-	    "　　一二三四五六七八九十一二三四五六七八九十\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "一二三四五。\n"
-	    "　　一二三四五六七八九十一二三四五六七八九十\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "1.8亿四五六七八九十一二三四五六七八九十二\n"
-	    "一二三四五六七八九十一二三四五六七八九十一二\n"
-	    "完。\n",
-	    "　　一二三四五六七八九十一二三四五六七八九十"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "一二三四五。\n"
-	    "　　一二三四五六七八九十一二三四五六七八九十"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "1.8亿四五六七八九十一二三四五六七八九十二"
-	    "一二三四五六七八九十一二三四五六七八九十一二"
-	    "完。\n");
+	    FIRST "\n" FULL "\n" FULL "\n" "一二三四五。\n"
+	    FIRST "\n" FULL "\n" NUMBER "\n" FULL "\n" "完。\n",
+	    FIRST FULL FULL "一二三四五。\n"
+	    FIRST FULL NUMBER FULL "完。\n");
 }
 
 TM_TEST(latin_split_paragraph)
