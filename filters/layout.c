@@ -22,6 +22,9 @@
  *   - site boilerplate: lines containing one of the `boilerplate`
  *     patterns (seed 001's closing "想爆料?請登錄《陽光連線》…" line).
  * With a removed line go the blank lines after it, so no gap is left.
+ * A line longer than MAX_LINE is never furniture: it passes as it is, and
+ * so do the pieces of a line the pipeline had to cut (one longer than a
+ * segment), which would otherwise look like lines repeating each other.
  *
  * Per-document state is small and bounded: 64-bit hashes of the lines
  * seen (for duplicates) and of a sample of 6-character shingles of the
@@ -51,6 +54,7 @@
 #define SHINGLE 6		/* at most 7: scan_line keeps 8 characters */
 #define SET_MAX ((size_t)1 << 20)	/* entries per hash set */
 #define MAX_PATTERNS 32
+#define MAX_LINE ((size_t)64 << 10)	/* bytes of a line judged at all */
 
 struct hashset {
 	uint64_t *v;		/* 0 = empty slot */
@@ -76,6 +80,7 @@ struct layout_state {
 	size_t quotes_removed;
 	size_t last_letters;	/* and how many letters it had */
 	int skipping_blank;	/* a line was removed: drop blank lines */
+	int mid_line;		/* the last segment ended inside a line */
 };
 
 static const struct tm_option_desc layout_options[] = {
@@ -562,6 +567,13 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			continue;
 		}
 		s->skipping_blank = 0;
+		if ((p == in && s->mid_line) || (size_t)(b - a) > MAX_LINE) {
+			if ((rc = tm_buf_append(out, p,
+			    (size_t)(next - p))) != 0)
+				return rc;
+			s->last_char = 0;	/* no pull quote after it */
+			continue;
+		}
 		s->paragraphs++;
 		if ((rc = scan_line(s, a, b, &letters, &boilerplate)) != 0)
 			return rc;
@@ -581,6 +593,7 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			s->last_letters = letters;
 		}
 	}
+	s->mid_line = len > 0 && in[len - 1] != '\n';
 	return 0;
 }
 

@@ -33,7 +33,11 @@
  * Chinese (社会组织 and 律师), and U+FFFD replacement characters.
  *
  * The last line of a segment is held back until the next segment shows
- * what follows it. Speed: every byte is looked at once by find_suspects
+ * what follows it, with the blank lines after it, up to MAX_GAP bytes of
+ * them: no column or page break leaves more, and holding an endless run
+ * of blank lines would cost memory and time for each segment.
+ *
+ * Speed: every byte is looked at once by find_suspects
  * and lines are found with memchr; letters are counted only when a
  * decision needs them (the line-length histogram counts characters, a
  * word at a time), and ICU's word break iterator (a clone of the
@@ -60,6 +64,7 @@
 #define MAX_ITEMS 8		/* items of an inline list looked at */
 #define HIST 256		/* line lengths counted up to this */
 #define WRAP_SAMPLE 8		/* lines needed to call a document wrapped */
+#define MAX_GAP 4096		/* bytes of blank lines a break may hold */
 
 struct reflow_state {
 	int paragraphs, lines, suspects;
@@ -901,7 +906,8 @@ reflow_release(void *state)
 	tm_spell_close(s->spell);
 }
 
-/* Start of the last non-blank line of [p, end), or p if there is none. */
+/* Start of the last non-blank line of [p, end), the line to hold back; end
+   if there is none, or more than MAX_GAP bytes of blank lines follow it. */
 static const char *
 last_line_start(const char *p, const char *end)
 {
@@ -918,14 +924,15 @@ last_line_start(const char *p, const char *end)
 
 			read_line(s, line_end, &l);
 			if (l.start < l.end)
-				return s;
+				return (size_t)(end - line_end) > MAX_GAP ?
+				    end : s;
 		}
 		if (s == p)
-			return p;
+			break;
 		q = s - 1;	/* the newline before this line */
 		line_end = q;
 	}
-	return p;
+	return end;	/* all blank: nothing to hold */
 }
 
 /* Join l and n: what goes between them, and the edit's rule. */
@@ -1003,8 +1010,10 @@ process(struct reflow_state *s, struct tm_filter_ctx *ctx, const char *text,
 			blank = 1;
 		}
 		if (q >= end) {
-			/* Nothing follows yet: hold l unless this is the end. */
-			if (!final)
+			/* Nothing follows yet: hold l unless this is the end,
+			   or so many blank lines follow that l ends its
+			   paragraph whatever comes. */
+			if (!final && (size_t)(end - l.next) <= MAX_GAP)
 				break;
 			if ((rc = tm_buf_append(out, emit_from,
 			    (size_t)(end - emit_from))) != 0)
@@ -1015,6 +1024,7 @@ process(struct reflow_state *s, struct tm_filter_ctx *ctx, const char *text,
 		if (l.raw >= limit)
 			break;
 		join = blank ? s->paragraphs &&
+		    (size_t)(n.raw - l.next) <= MAX_GAP &&
 		    split_in_sentence(s, &l, &para, item, &n) :
 		    s->lines && s->wrapped == 1 && full_line(s, &l, &n) &&
 		    n.start == n.raw && !starts_item(&n);

@@ -177,3 +177,25 @@ TM_TEST(boilerplate_pattern_kinds)
 	CHECK_STR(got, "正文。\n");
 	free(got);
 }
+
+TM_TEST(lines_longer_than_a_segment_kept)
+{
+	static const char unit[] = "加强对乡村振兴重点任务的统一部署，";
+	size_t n = (size_t)(2 << 20) / (sizeof(unit) - 1) + 3, i;
+	struct tm_buf in;
+	char *got;
+
+	/* One line of over 2 MiB repeating itself (a page saved as one
+	   line): the pipeline cuts it into segments, and no piece of it,
+	   the short last one included, may pass for a line repeating an
+	   earlier one or for a pull quote. */
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	CHECK_INT(tm_buf_puts(&in, "加强对乡村振兴重点任务的统一部署，加强对乡村振兴。\n"), 0);
+	for (i = 0; i < n; i++)
+		CHECK_INT(tm_buf_puts(&in, unit), 0);
+	CHECK_INT(tm_buf_puts(&in, "加强对乡村振兴。\n"), 0);
+	got = tm_test_clean("decode,layout", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, in.ptr) == 0);
+	free(got);
+	tm_buf_release(&in);
+}

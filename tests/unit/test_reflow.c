@@ -253,3 +253,30 @@ TM_TEST(options_off)
 	CHECK_STR(got, "短句，\n\n接着写完。\n");
 	free(got);
 }
+
+TM_TEST(long_blank_runs)
+{
+	struct tm_buf in;
+	char *got;
+
+	/* Blank lines by the megabyte, alone and after a line: they pass
+	   through whole, and a line followed by more than a page break's
+	   worth of them ends its paragraph instead of being held. */
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	CHECK_INT(tm_buf_reserve(&in, 3 << 20), 0);
+	memset(in.ptr, '\n', 3 << 20);
+	in.len = 3 << 20;
+	in.ptr[in.len] = '\0';
+	got = tm_test_clean("decode,reflow", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, in.ptr) == 0);
+	free(got);
+	tm_buf_reset(&in);
+	CHECK_INT(tm_buf_puts(&in, BODY "，加强对乡"), 0);
+	for (int i = 0; i < 3 << 20; i++)
+		CHECK_INT(tm_buf_putc(&in, '\n'), 0);
+	CHECK_INT(tm_buf_puts(&in, "村振兴。\n"), 0);
+	got = tm_test_clean("decode,reflow", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, in.ptr) == 0);
+	free(got);
+	tm_buf_release(&in);
+}
