@@ -51,20 +51,31 @@
  *   - UTF-8 read as Big5 ("utf8-as-big5", "?見嚗??憭批?" -> "同樣，施力
  *     的大"): the rest of a run where a pair was lost or gave what
  *     real text never holds ("?", U+FFFD, private-use, U+0080) is encoded
- *     back to Big5, each lost byte or pair tried, and read as UTF-8; stretches much more common
- *     than what was there are replaced, the rest left as it was.
+ *     back to Big5, each lost byte or pair tried, and read as UTF-8;
+ *     stretches much more common than what was there, one character in
+ *     five of them read whole, are replaced (on a line where one is,
+ *     the rest need none whole), the rest left as it was.
  *   - GBK byte misalignment ("gbk-misaligned", seed 001): one byte of a
  *     GBK page became "?", and the decoder paired the following bytes
  *     one off until an ASCII byte realigned it, with fullwidth marks
  *     folded to ASCII on the way:
  *     "和家庭?!绷某鞘袐D聯" -> "和家庭。”聊城市婦聯".
- *     The run after the "?" is encoded back to GBK, every candidate for
- *     the lost byte is put in front, and the run is decoded again; the
- *     most plausible candidate (Han characters weighted by how common they
- *     are, hanfreq.c) replaces the run when it is much better than what
- *     was there. A run that goes on to the end of its line ends in a "?"
- *     for its last byte, whose own lost partner is guessed the same way
- *     (a lone mark there is "。").
+ *     The run after the "?" is encoded back to GBK (an ASCII letter or
+ *     mark in it where Chinese goes on after it being a folded fullwidth
+ *     form), every candidate for the lost byte is put in front (a mark
+ *     other than ，。、 only where no Han character is likely), and the
+ *     run is decoded again; the most plausible candidate (Han characters
+ *     weighted by how common they are, hanfreq.c) replaces the run when
+ *     it is much better than what was there. The run ends at an ASCII
+ *     byte that was a trail and realigned it; at a pair whose trail is
+ *     ASCII, which in the run can only be the first letter of an ASCII
+ *     word ("…锸褂肔inux" -> "…里使用Linux"); or at a "?" before
+ *     ASCII no pair takes as trail ("?20") or before the end of the
+ *     line: the lead byte of the last character, whose trail is guessed
+ *     the same way (a lone mark at the end of a line is "。"; before
+ *     ASCII, a character not clearly the most common is U+FFFD). A line
+ *     tail of under four characters is repaired only where it ends on a
+ *     sentence mark and was rare ("?粲谩?" -> "启用。").
  *
  * Everything else passes through byte-identical. A segment is handled on
  * its own (no text is held between calls): the garbled runs never cross

@@ -20,6 +20,7 @@
 struct pair_memo {
 	uint32_t cp;
 	float cost;
+	float margin;		/* how much the next best costs more */
 	uint8_t state;		/* 0 not tried, 1 found, 2 none */
 };
 

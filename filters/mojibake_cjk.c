@@ -22,7 +22,10 @@
 #define HAN_UNKNOWN	22
 #define GBK_MIN_GAIN	4.0	/* mean cost the repair must save */
 #define GBK_MIN_TAIL	4	/* characters of a run that ends a line */
+#define GBK_TAIL_RARE	13.0	/* mean cost of a shorter one */
 #define GBK_MAX_MEAN	11.0	/* mean cost a repaired run may have */
+#define GBK_MARK	6	/* bits a lost lead guessed as a mark costs
+				   beyond ，。、 */
 #define GBK_SUSPECT	15.0	/* mean cost that makes a run suspect */
 #define GBK_MAX_BLOCK	1024	/* characters in one UTF-8-as-GBK block */
 #define GUESS_MARGIN	2	/* bits a guessed character must beat the
@@ -171,17 +174,18 @@ chinese_before(uint32_t cp)
 }
 
 /* Best (lowest cost) character for the GBK pair (lead, trail), with the
-   unknown byte in position `which` (0 lead, 1 trail). Remembered in the
-   state: a page full of '?' asks the same questions again and again. */
+   unknown byte in position `which` (0 lead, 1 trail), and by how many
+   bits the next best is worse. Remembered in the state: a page full of
+   '?' asks the same questions again and again. */
 static int
 best_pair(struct moji_state *s, unsigned known, int which, int open,
-    uint32_t *best, double *cost)
+    uint32_t *best, double *margin)
 {
 	struct pair_memo *memo = &s->memo[which][open != 0][known & 0xFF];
 	unsigned char pair[2];
 	unsigned x, lo = which == 0 ? 0x81 : 0x40;
 	uint32_t cp;
-	double c;
+	double c, next = 1e9;
 
 	if (memo->state == 0) {
 		memo->state = 2;
@@ -194,16 +198,138 @@ best_pair(struct moji_state *s, unsigned known, int which, int open,
 			if (tm_moji_gbk_decode(s->gbk, pair, 2, &cp, 1) != 1)
 				continue;
 			c = char_cost(s, cp, open);
+			/* a lost lead is of a mark beyond ，。、 only where
+			   no Han character of the kind is likely */
+			if (which == 0 && !tm_is_han(cp) && cp != 0xFF0C &&
+			    cp != 0x3002 && cp != 0x3001)
+				c += GBK_MARK;
 			if (c < memo->cost) {	/* ties: the lowest byte */
+				next = memo->cost;
 				memo->cost = (float)c;
 				memo->cp = cp;
 				memo->state = 1;
-			}
+			} else if (c < next)
+				next = c;
 		}
+		memo->margin = (float)(next - memo->cost);
 	}
 	*best = memo->cp;
-	*cost = memo->cost;
+	*margin = memo->margin;
 	return memo->state == 1;
+}
+
+/* How a misaligned run ends, and so how its bytes pair back. */
+enum gbk_end {
+	END_RESYNC,	/* an ASCII byte that was a trail realigned it */
+	END_SWALLOW,	/* its last pair took the ASCII after it as trail */
+	END_LONE,	/* its last byte led no pair: a "?" before ASCII */
+	END_EOL,	/* the same at the end of the line */
+	END_TAG		/* "?/p>": the trail was the '<' of a tag */
+};
+
+/* An ASCII letter or digit. */
+static int
+ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The marks a Chinese sentence ends on. */
+static int
+sentence_end(uint32_t cp)
+{
+	return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0x201D ||
+	    cp == 0x2026;
+}
+
+/* Can the ASCII byte c not be a GBK trail (so a lead before it fails)? */
+static int
+no_trail(unsigned char c)
+{
+	return (c < 0x40 && c != '?') || c == 0x7F;
+}
+
+/*
+ * Pair the GBK bytes b[0..nb) of a misaligned run back, the lost lead
+ * byte before b[0], the way `how` says, into fixed (*nf characters).
+ * orig[0..no) is the run as it was (its "?" first), nonascii how many
+ * of it are not ASCII, next the text after it. Returns 1 if the repair
+ * is clearly more plausible than the run, else 0.
+ */
+static int
+gbk_fix(struct moji_state *s, const unsigned char *b, size_t nb,
+    const uint32_t *orig, size_t no, size_t nonascii, enum gbk_end how,
+    int open, const char *next, const char *end, uint32_t *fixed,
+    size_t *nf)
+{
+	double before, after, c;
+	size_t i, nd;
+	int n, shortt;
+
+	/* a tail has no realigning byte to vouch for it: it must be long
+	   enough for the frequencies to speak ("魑魅?魍魉?" is not), or end
+	   its line on a sentence mark (below) */
+	shortt = (how == END_EOL || how == END_LONE) &&
+	    nonascii < GBK_MIN_TAIL;
+	if ((nonascii == 0 && no < 3) || nb < 2 ||
+	    (shortt && (how != END_EOL || nonascii == 0)) ||
+	    (how == END_SWALLOW && nonascii < 2))
+		return 0;
+	/* The lost byte X pairs with b[0]; the rest pair as they come. */
+	if (!best_pair(s, b[0], 0, open, &fixed[0], &c))
+		return 0;
+	nd = how == END_RESYNC || how == END_SWALLOW ? nb - 1 : nb - 2;
+	n = tm_moji_gbk_decode(s->gbk, b + 1, nd, fixed + 1, GBK_MAX_RUN);
+	/* pairs only, but for the ASCII byte a last pair swallowed */
+	if (n < 0 || (size_t)n * 2 != nd + (how == END_SWALLOW))
+		return 0;
+	*nf = 1 + (size_t)n;
+	/* the ASCII byte a last pair swallowed starts a word of ASCII: Han
+	   text is full of pairs whose trail is ASCII ("遷" is DF 77) */
+	if (how == END_SWALLOW && (fixed[*nf - 1] >= 0x80 || next == end ||
+	    !ascii_alnum((unsigned char)*next)))
+		return 0;
+	if (how == END_EOL || how == END_LONE || how == END_TAG) {
+		/* b[nb-1] leads a pair whose trail is unknown, then comes
+		   the '<' that pair swallowed, the ASCII byte no pair could
+		   take, or the end of the line, where a lone mark is a full
+		   stop */
+		if (!best_pair(s, b[nb - 1], 1, open, &fixed[*nf], &c))
+			return 0;
+		if (how == END_EOL && fixed[*nf] == 0x3001)
+			fixed[*nf] = 0x3002;
+		/* before ASCII nothing says which character it was: one not
+		   clearly the most common is written as U+FFFD */
+		if (how == END_LONE && c < GUESS_MARGIN)
+			fixed[*nf] |= GUESS_UNSURE;
+		(*nf)++;
+		if (how == END_TAG)
+			fixed[(*nf)++] = '<';
+	}
+	/* A run of ASCII marks only ("??h") must realign into Chinese text,
+	   and no repaired character may be one the table does not know. */
+	if (nonascii == 0 && how == END_RESYNC &&
+	    (next == end || !chinese_before(tm_utf8_next(&next, end))))
+		return 0;
+	for (i = 0; i < *nf; i++)
+		if (char_cost(s, fixed[i] & ~GUESS_UNSURE, open) >= HAN_UNKNOWN)
+			return 0;
+	/* A short line tail ("?粲谩?" for "启用。") must end on a sentence
+	   mark whose lead byte the last pair took, and be as rare as
+	   garbled pairs are: real text is common. */
+	if (shortt) {
+		if (!sentence_end(fixed[*nf - 1]))
+			return 0;
+		for (c = 0, i = 1; i + 1 < no; i++)
+			if (orig[i] >= 0x80)
+				c += char_cost(s, orig[i], open);
+		if (c < GBK_TAIL_RARE * (double)nonascii)
+			return 0;
+	}
+	before = cost_of(s, orig, no, open) / (double)no;
+	after = cost_of(s, fixed, *nf, open) / (double)*nf;
+	return after <= GBK_MAX_MEAN && before - after >= GBK_MIN_GAIN;
 }
 
 /*
@@ -219,9 +345,9 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 	unsigned char b[2 * GBK_MAX_RUN + 2], e[4];
 	uint32_t orig[GBK_MAX_RUN + 2], fixed[GBK_MAX_RUN + 4], cp;
 	const char *q = p + 1, *prev = p, *stop;
-	size_t nb = 0, no = 1, nf = 0, nonascii = 0, i;
-	int resync = 0, tagtail = 0, eoltail = 0, open, n, rc;
-	double before, after, c1, c2;
+	size_t nb = 0, no = 1, nf = 0, nonascii = 0;
+	enum gbk_end how = END_RESYNC;
+	int ended = 0, open = -1, rc;
 
 	if (p == seg || !chinese_before(tm_utf8_prev(&prev, seg)))
 		return 0;
@@ -235,24 +361,56 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 		    (q[1] >= 'A' && q[1] <= 'Z'))) {
 			/* "?/p>": a pair whose trail was the '<' of a tag */
 			orig[no++] = cp;
-			tagtail = 1;
+			how = END_TAG;
+			ended = 1;
 			break;
 		}
 		if (cp == '?' && (q == end || *q == '\n' || *q == '\r')) {
 			/* the line ended on a lead byte: its trail, the
 			   last byte of the line, became this "?" */
 			orig[no++] = cp;
-			eoltail = 1;
+			how = END_EOL;
+			ended = 1;
 			break;
+		}
+		if (cp == '?' && q < end && no_trail((unsigned char)*q) &&
+		    nonascii > 0) {
+			/* a lead byte before ASCII no pair takes as its
+			   trail ("?婊?20万"): the end, unless (folded)
+			   this was a "？" and the run goes on */
+			orig[no] = cp;
+			if (open < 0)
+				open = quote_open(seg, p);
+			if (gbk_fix(s, b, nb, orig, no + 1, nonascii, END_LONE,
+			    open, q, end, fixed, &nf)) {
+				no++;
+				stop = q;
+				goto repair;
+			}
 		}
 		if (cp >= 0x40 && cp <= 0x7E) {
-			b[nb++] = (unsigned char)cp;	/* realigned here */
-			orig[no++] = cp;
-			resync = 1;
-			break;
+			/* realigned here, unless (folded) this was a
+			   fullwidth letter and the run goes on */
+			b[nb] = (unsigned char)cp;
+			orig[no] = cp;
+			if (q == end || (unsigned char)*q < 0x80 ||
+			    nonascii == 0) {
+				nb++;
+				no++;
+				ended = 1;
+				break;
+			}
+			if (open < 0)
+				open = quote_open(seg, p);
+			if (gbk_fix(s, b, nb + 1, orig, no + 1, nonascii,
+			    END_RESYNC, open, q, end, fixed, &nf)) {
+				no++;
+				stop = q;
+				goto repair;
+			}
 		}
-		if (cp >= 0x21 && cp <= 0x3F) {
-			/* a fullwidth mark (A3xx) folded to ASCII */
+		if (cp >= 0x21 && cp <= 0x7E) {
+			/* a fullwidth form (A3xx) folded to ASCII */
 			b[nb++] = 0xA3;
 			b[nb++] = (unsigned char)(cp + 0x80);
 		} else if (cp < 0x80 ||
@@ -263,58 +421,28 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			b[nb++] = e[0];
 			b[nb++] = e[1];
 			nonascii++;
+			if (e[1] >= 0x40 && e[1] <= 0x7E) {
+				/* in the run a pair's second byte is the
+				   next character's lead: one that is ASCII
+				   was the text after the run ("霫van" for
+				   "领Ivan") */
+				orig[no++] = cp;
+				how = END_SWALLOW;
+				ended = 1;
+				break;
+			}
 		}
 		orig[no++] = cp;
 	}
 	stop = q;
-	/* a line tail has no realigning byte to vouch for it: it must be
-	   long enough for the frequencies to speak ("魑魅?魍魉?" is not) */
-	if ((nonascii == 0 && no < 3) || !(resync || tagtail || eoltail) ||
-	    nb < 2 || (eoltail && nonascii < GBK_MIN_TAIL))
+	if (!ended)
 		goto suspect;
-	open = quote_open(seg, p);
-	/* The lost byte X pairs with b[0]; the rest pair as they come. */
-	if (!best_pair(s, b[0], 0, open, &fixed[0], &c1))
+	if (open < 0)
+		open = quote_open(seg, p);
+	if (!gbk_fix(s, b, nb, orig, no, nonascii, how, open, stop, end,
+	    fixed, &nf))
 		goto suspect;
-	nf = 1;
-	if (resync) {
-		n = tm_moji_gbk_decode(s->gbk, b + 1, nb - 1, fixed + 1,
-		    GBK_MAX_RUN);
-		if (n < 0 || (size_t)n * 2 != nb - 1)
-			goto suspect;
-		nf += (size_t)n;
-	} else {
-		/* tag or line tail: b[nb-1] leads a pair whose trail is
-		   unknown, then the '<' that pair swallowed, or the end of
-		   the line, where a lone mark is a full stop */
-		n = tm_moji_gbk_decode(s->gbk, b + 1, nb - 2, fixed + 1,
-		    GBK_MAX_RUN);
-		if (n < 0 || (size_t)n * 2 != nb - 2)
-			goto suspect;
-		nf += (size_t)n;
-		if (!best_pair(s, b[nb - 1], 1, open, &fixed[nf], &c2))
-			goto suspect;
-		if (eoltail && fixed[nf] == 0x3001)
-			fixed[nf] = 0x3002;
-		nf++;
-		if (tagtail)
-			fixed[nf++] = '<';
-	}
-	/* A run of ASCII marks only ("??h") must realign into Chinese text,
-	   and no repaired character may be one the table does not know. */
-	if (nonascii == 0 && resync) {
-		const char *r = stop;
-
-		if (r == end || !chinese_before(tm_utf8_next(&r, end)))
-			goto suspect;
-	}
-	for (i = 0; i < nf; i++)
-		if (char_cost(s, fixed[i], open) >= HAN_UNKNOWN)
-			goto suspect;
-	before = cost_of(s, orig, no, open) / (double)no;
-	after = cost_of(s, fixed, nf, open) / (double)nf;
-	if (after > GBK_MAX_MEAN || before - after < GBK_MIN_GAIN)
-		goto suspect;
+repair:
 	if ((rc = put_text(&s->text, fixed, nf)) != 0)
 		return rc;
 	tm_edit(ctx, (size_t)(p - seg), p, (size_t)(stop - p), s->text.ptr,
@@ -1014,6 +1142,8 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 #define B5_NONE		1e30
 #define B5_MARK		6	/* bits a guessed mark costs beyond ，。、 */
 #define B5_OPEN		2	/* margin a guess of twelve bits needs more */
+#define B5_KNOWN	5	/* a stretch read holds one character in
+				   this many that lost no byte */
 
 /*
  * The span as Big5 bytes: a slot per byte, a lost one (a "?" or U+FFFD
@@ -1078,6 +1208,11 @@ b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
 	}
 	if (n != 3)
 		return B5_NONE;
+	/* what is left of it must be continuation bytes: ASCII after a
+	   lost pair is text of its own ("?6" of "年6月") */
+	for (i = 1; i < 3; i++)
+		if (!lost[i] && (b[i] & 0xC0) != 0x80)
+			return B5_NONE;
 	if (nl == 3) {
 		/* nothing is left of it: one U+FFFD */
 		*cp = 0xFFFD;
@@ -1291,73 +1426,88 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 	   of units read (not kept) forward */
 	{
 		short path[B5_MAX_SLOT + 1];
-		size_t np = 0, pi;
+		size_t np = 0, pi, sure = 0;
+		int pass;
 
 		for (j = ns; j > 0; j = (size_t)w->node[j].from)
 			path[np++] = (short)j;
-		for (pi = np; pi > 0; ) {
-			/* a stretch of units read, not kept */
-			if (w->node[path[pi - 1]].kind == 1) {
-				pi--;
-				continue;
-			}
-			a = (size_t)w->node[path[pi - 1]].from;
-			nd = 0;
-			known = han = 0;
-			after = 0;
-			nafter = 0;
-			while (pi > 0 && w->node[path[pi - 1]].kind != 1) {
-				struct b5_node *u = &w->node[path[pi - 1]];
-
-				j = (size_t)path[pi - 1];
-				pi--;
-				if (u->kind == 2)
+		/* The first pass counts the stretches that repair on their
+		   own. Where one does, the span is UTF-8 read as Big5, and
+		   in the second a stretch need hold no character whole
+		   ("撟?" for 年 between the digits of a date). */
+		for (pass = 0; pass < 2; pass++) {
+			for (pi = np; pi > 0; ) {
+				/* a stretch of units read, not kept */
+				if (w->node[path[pi - 1]].kind == 1) {
+					pi--;
 					continue;
-				d[nd++] = u->cp;
-				cp = u->cp & ~GUESS_UNSURE;
-				if (cp >= 0x80) {
-					after += char_cost(s, cp, 0);
-					nafter++;
-					known += !u->guessed;
-					han += tm_is_han(cp);
 				}
-			}
-			t0 = (size_t)w->tok[a];
-			t1 = (size_t)w->tok[j - 1] + 1;
-			before = 0;
-			nbefore = 0;
-			for (k = t0; k < t1; k++) {
-				const char *q = w->at[k];
+				a = (size_t)w->node[path[pi - 1]].from;
+				nd = 0;
+				known = han = 0;
+				after = 0;
+				nafter = 0;
+				while (pi > 0 &&
+				    w->node[path[pi - 1]].kind != 1) {
+					struct b5_node *u =
+					    &w->node[path[pi - 1]];
 
-				cp = tm_utf8_next(&q, end);
-				if (cp >= 0x80 || cp == '?') {
-					before += b5_keep_cost(s, cp);
-					nbefore++;
+					j = (size_t)path[pi - 1];
+					pi--;
+					if (u->kind == 2)
+						continue;
+					d[nd++] = u->cp;
+					cp = u->cp & ~GUESS_UNSURE;
+					if (cp >= 0x80) {
+						after += char_cost(s, cp, 0);
+						nafter++;
+						known += !u->guessed;
+						han += tm_is_han(cp);
+					}
 				}
+				t0 = (size_t)w->tok[a];
+				t1 = (size_t)w->tok[j - 1] + 1;
+				before = 0;
+				nbefore = 0;
+				for (k = t0; k < t1; k++) {
+					const char *q = w->at[k];
+
+					cp = tm_utf8_next(&q, end);
+					if (cp >= 0x80 || cp == '?') {
+						before += b5_keep_cost(s, cp);
+						nbefore++;
+					}
+				}
+				ok = han >= 1 && ((nafter >= 2 && known >= 2 &&
+				    known * B5_KNOWN >= nafter) || (pass == 1 &&
+				    sure > 0));
+				for (i = 0; ok && i < nd; i++) {
+					cp = d[i] & ~GUESS_UNSURE;
+					ok = cp < 0x80 || cp == 0xFFFD ||
+					    cjk_result(cp) || gbk_symbol(cp);
+				}
+				if (!ok || (double)after / (double)nafter >
+				    GBK_MAX_MEAN || (double)before /
+				    (double)nbefore - (double)after /
+				    (double)nafter < 2 * GBK_MIN_GAIN)
+					continue;
+				if (pass == 0) {
+					sure++;
+					continue;
+				}
+				if ((rc = put_text(&s->text, d, nd)) != 0)
+					return rc;
+				tm_edit(ctx, (size_t)(w->at[t0] - seg),
+				    w->at[t0], (size_t)(w->at[t1] - w->at[t0]),
+				    s->text.ptr, s->text.len, "utf8-as-big5");
+				if ((rc = tm_buf_append(out, copied,
+				    (size_t)(w->at[t0] - copied))) != 0 ||
+				    (rc = tm_buf_append(out, s->text.ptr,
+				    s->text.len)) != 0)
+					return rc;
+				copied = w->at[t1];
+				fixed++;
 			}
-			ok = nafter >= 2 && han >= 1 && known >= 2 &&
-			    known * 3 >= nafter;
-			for (i = 0; ok && i < nd; i++) {
-				cp = d[i] & ~GUESS_UNSURE;
-				ok = cp < 0x80 || cp == 0xFFFD ||
-				    cjk_result(cp) || gbk_symbol(cp);
-			}
-			if (!ok || (double)after / (double)nafter >
-			    GBK_MAX_MEAN || (double)before / (double)nbefore -
-			    (double)after / (double)nafter < 2 * GBK_MIN_GAIN)
-				continue;
-			if ((rc = put_text(&s->text, d, nd)) != 0)
-				return rc;
-			tm_edit(ctx, (size_t)(w->at[t0] - seg), w->at[t0],
-			    (size_t)(w->at[t1] - w->at[t0]), s->text.ptr,
-			    s->text.len, "utf8-as-big5");
-			if ((rc = tm_buf_append(out, copied,
-			    (size_t)(w->at[t0] - copied))) != 0 ||
-			    (rc = tm_buf_append(out, s->text.ptr,
-			    s->text.len)) != 0)
-				return rc;
-			copied = w->at[t1];
-			fixed++;
 		}
 	}
 	if (fixed == 0)

@@ -5,9 +5,12 @@
  * read as Latin-1 or cp1252 (with the bytes cp1252 lost to U+FFFD
  * restored), Big5 read as GBK, each repair an edit named after its
  * confusion at the right offset; GBK paired one off after a lost byte
- * up to the end of a line; and the other side: accented Latin,
- * Japanese, Korean, Russian, bopomofo and Chinese with fullwidth
- * punctuation come out byte-identical.
+ * up to the end of a line, to a "?" before ASCII, to an ASCII word a
+ * pair took the first letter of, with fullwidth forms folded; UTF-8
+ * read as Big5 where most characters lost a byte; and the other side:
+ * accented Latin, Japanese, Korean, Russian, bopomofo, Chinese with
+ * fullwidth punctuation and Chinese with ASCII question marks come out
+ * byte-identical.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -262,6 +265,47 @@ TM_TEST(gbk_misaligned_line_end)
 	EXPECT_SAME("鎏金?魑魅?魍魉饕餮?\n罕见字?魑魅魍魉饕餮耄耋?");
 }
 
+/* How a misaligned run ends: a pair that took the first letter of an
+   ASCII word as its trail, a lead byte that no pair could take before
+   ASCII, a short line tail that ends on a sentence mark. */
+TM_TEST(gbk_misaligned_ends)
+{
+	/* "肔" is the trail of 用 and the "L" of "Linux" */
+	EXPECT_FIX("他们?谘\xee\x9e\xae＠锸褂肔inux系统，也学习Python编程。\n",
+	    "他们在学校里使用Linux系统，也学习Python编程。\n");
+	EXPECT_FIX("他们在学校里使用Linux系?常\xee\x83\xad惭\xee\x9e\xad"
+	    "癙ython编程。\n",
+	    "他们在学校里使用Linux系统，也学习Python编程。\n");
+	/* the "?" before "3000" led 工; what it was is not sure */
+	EXPECT_FIX("公司在上海设立?诵碌难芯恐行模\xee\x83\x94灿性惫?3000人。\n",
+	    "公司在上海设立了新的研究中心，共有员\xef\xbf\xbd" "3000人。\n");
+	EXPECT_FIX("我们在那里工作了很多年，后来才回?郊蚁纭?\n",
+	    "我们在那里工作了很多年，后来才回到家乡。\n");
+	EXPECT_FIX("比赛结束后，球队的教练接受了记者?牟煞谩?\n",
+	    "比赛结束后，球队的教练接受了记者的采访。\n");
+	/* a lost lead byte is a Han character's before a rarer mark's:
+	   定 not "（", 设 not "ｈ" */
+	EXPECT_FIX("政府决?ㄔ诿髂昕\xee\x80\xa9冀ㄉ栊碌幕\xee\x8c\x82　?\n",
+	    "政府决定在明年开始建设新的机场。\n");
+	EXPECT_FIX("政府决定在明年开始建?栊碌幕\xee\x8c\x82　?\n",
+	    "政府决定在明年开始建设新的机场。\n");
+	/* correct text: pairs with an ASCII trail (遷 is DF 77) not before
+	   an ASCII word, common characters in a short tail, a question
+	   mark before a year */
+	EXPECT_SAME("南京大學學生由浦口校區?!搬遷至新建成的仙林校區。\n");
+	EXPECT_SAME("這些相對哲學現今?!被稱為詭辯。\n");
+	EXPECT_SAME("真的吗?好啊?\n");
+	EXPECT_SAME("他问?为什么?2018年的事?\n");
+}
+
+/* With the fullwidth forms of the run folded to ASCII (seed 001), a
+   letter inside the run was one of them: "@" is "＠" (A3 C0). */
+TM_TEST(gbk_misaligned_folded)
+{
+	EXPECT_FIX("他们?谘\xee\x9e\xae@锸褂肔inux系统，也学习Python编程。\n",
+	    "他们在学校里使用Linux系统，也学习Python编程。\n");
+}
+
 TM_TEST(clean_unchanged)
 {
 	static const char *const text[] = {
@@ -304,6 +348,30 @@ TM_TEST(utf8_as_big5)
 	CHECK(strstr(got, "設置") != NULL);
 	CHECK(strchr(got, '?') == NULL);
 	CHECK(e >= 1);
+	free(got);
+	/* a stretch where most characters lost a byte comes back too,
+	   with U+FFFD for what is not sure: "這部電影在全國各地的電影院
+	   上映，受到觀眾的歡迎。" */
+	got = fix("?\xee\xa9\x97\xef\x80\xb8?餃蔣?典\xef\x85\xb2?"
+	    "\xef\x95\x9d??啁??餃蔣?Ｖ??\xee\xba\xa8??\xee\xa4\x99"
+	    "\xef\x8d\x91閫\xc2\x80?曄?甇∟???\n", &e, NULL);
+	CHECK(strstr(got, "到觀") != NULL);
+	CHECK(strchr(got, '?') == NULL);
+	free(got);
+	/* on a line that repairs, the short stretches between digits
+	   too, and the digits stay: "他們在2011年10月決定退出出口市場，
+	   為減少一半的產能。", "該地區的氣候溫和，每年的平均氣溫為18度。" */
+	got = fix("隞\xee\xa1\xbc\xc2\x80\xee\x95\xab\xee\xaf\xad"
+	    "2011撟?10?\xef\x8e\x87捱摰\xee\xab\xb4\xc2\x80\xc2\x80?箏"
+	    "\xef\x8a\xbe????湛??箸?撠\xee\x95\xaa??\xef\x93\x82??Ｚ"
+	    "\xef\x81\x8d??\n", &e, NULL);
+	CHECK(strstr(got, "2011\xef\xbf\xbd" "10\xef\xbf\xbd決定") != NULL);
+	CHECK(strchr(got, '?') == NULL);
+	free(got);
+	got = fix("閰脣\xee\xaf\xb5?\xc2\x80?\xef\x84\x93除?\xee\xa9\x94澈?"
+	    "\xef\x98\x84?瘥\xee\x90\xb1僑?\xef\x84\x92像?\xef\x8b\xaa除"
+	    "皞怎\xee\xbe\xad" "18摨艾\xc2\x80?\n", &e, NULL);
+	CHECK(strstr(got, "氣溫為18度") != NULL);
 	free(got);
 	EXPECT_SAME("你好嗎?我很好??謝謝！\n");
 	EXPECT_SAME("這是什麼?? 憭批 not mojibake?\n");
