@@ -376,38 +376,31 @@ cs_byte(int cs, uint32_t cp)
 
 /* ---- UTF-8 read as cp1252 ---- */
 
-/*
- * The byte 0x80 + i of a single-byte charset whose upper half is hi[0..n)
- * (code points in byte order) that stands for cp, or -1.
- */
-static int
-high_byte(const uint16_t *hi, int n, uint32_t cp)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (hi[i] == cp)
-			return 0x80 + i;
-	return -1;
-}
-
 /* The cp1252 byte of a character, sloppy (C1 controls are their own
-   byte, as Latin-1 has them), or -1. */
+   byte, as Latin-1 has them), or -1. Asked for every character of a
+   run, so a switch (a few compares) rather than a search of the table. */
 static int
 sloppy_byte(uint32_t cp)
 {
-	static const uint16_t hi[32] = {
-		0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-		0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
-	};
-
 	if (cp >= 0x80 && cp <= 0xFF)
 		return (int)cp;
-	if (cp < 0x0152 || cp > 0x2122 || (cp > 0x02DC && cp < 0x2013))
-		return -1;	/* outside the table: skip the search */
-	return high_byte(hi, 32, cp);
+	switch (cp) {
+	case 0x20AC: return 0x80; case 0x201A: return 0x82;
+	case 0x0192: return 0x83; case 0x201E: return 0x84;
+	case 0x2026: return 0x85; case 0x2020: return 0x86;
+	case 0x2021: return 0x87; case 0x02C6: return 0x88;
+	case 0x2030: return 0x89; case 0x0160: return 0x8A;
+	case 0x2039: return 0x8B; case 0x0152: return 0x8C;
+	case 0x017D: return 0x8E; case 0x2018: return 0x91;
+	case 0x2019: return 0x92; case 0x201C: return 0x93;
+	case 0x201D: return 0x94; case 0x2022: return 0x95;
+	case 0x2013: return 0x96; case 0x2014: return 0x97;
+	case 0x02DC: return 0x98; case 0x2122: return 0x99;
+	case 0x0161: return 0x9A; case 0x203A: return 0x9B;
+	case 0x0153: return 0x9C; case 0x017E: return 0x9E;
+	case 0x0178: return 0x9F;
+	}
+	return -1;
 }
 
 /*
@@ -549,10 +542,11 @@ sequence_at(const uint32_t *cm, size_t n, uint32_t *cp, int *str, int mode)
 	unsigned lo = 0x80, hi = 0xBF;
 	uint32_t v, c[6];
 
+	/* Most characters lead no sequence: ask before copying. */
+	if (n == 0 || (lead = sloppy_byte(CP(cm[0]))) < 0xC2 || lead > 0xF4)
+		return 0;
 	for (i = 0; i < n && i < 6; i++)
 		c[i] = CP(cm[i]);
-	if ((lead = sloppy_byte(c[0])) < 0xC2 || lead > 0xF4)
-		return 0;
 	need = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 	if (n < need)
 		return 0;
@@ -689,6 +683,9 @@ latin_pass(const uint32_t *c, size_t n, uint32_t *out, size_t *nout,
 	uint32_t cp;
 	int str;
 
+	/* Decoded as if every sequence were taken, which it is unless a
+	   lone weak one stands on a line without strong ones: only then
+	   is the run gone through again. */
 	*nstrong = 0;
 	for (i = 0; i < n; ) {
 		if ((len = sequence_at(c + i, n - i, &cp, &str, mode)) > 0) {
@@ -697,12 +694,20 @@ latin_pass(const uint32_t *c, size_t n, uint32_t *out, size_t *nout,
 				(*nstrong)++;
 			else
 				nweak++;
+			out[k++] = cp | DEC;
+			fixed++;
 			i += len;
 		} else
-			i++;
+			out[k++] = c[i++];
 	}
 	if (nweak >= 2)
 		weak = 1;
+	if (weak || nweak == 0) {
+		*nout = k;
+		return fixed;
+	}
+	k = 0;
+	fixed = 0;
 	for (i = 0; i < n; ) {
 		if ((len = sequence_at(c + i, n - i, &cp, &str, mode)) > 0 &&
 		    (weak || in_context(c, n, i, len, str, before, after) ==
