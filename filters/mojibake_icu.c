@@ -102,6 +102,21 @@ encode_icu(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
 	return (size_t)nb;
 }
 
+/* The bytes of a remembered code (see below): how many. */
+static size_t
+cached_bytes(uint16_t v, unsigned char *out)
+{
+	if (v == ENC_NONE)
+		return 0;
+	if (v < 0x100) {
+		out[0] = (unsigned char)v;
+		return 1;
+	}
+	out[0] = (unsigned char)(v >> 8);
+	out[1] = (unsigned char)v;
+	return 2;
+}
+
 /* Remembered per BMP character: a garbled page asks for the same few
    thousand characters over and over, and ICU's call is the costly part.
    A two-byte code has a lead byte 81..FE, so it never looks like a single
@@ -123,15 +138,7 @@ tm_moji_gbk_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
 		    (uint16_t)(out[0] << 8 | out[1]);
 		g->enc[cp] = v;
 	}
-	if (v == ENC_NONE)
-		return 0;
-	if (v < 0x100) {
-		out[0] = (unsigned char)v;
-		return 1;
-	}
-	out[0] = (unsigned char)(v >> 8);
-	out[1] = (unsigned char)v;
-	return 2;
+	return cached_bytes(v, out);
 }
 
 /* A strict converter for `name`, or NULL. */
@@ -226,15 +233,7 @@ tm_moji_big5_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[2])
 			    (unsigned char)b[1]);
 		g->enc5[cp] = v;
 	}
-	if (v == ENC_NONE)
-		return 0;
-	if (v < 0x100) {
-		out[0] = (unsigned char)v;
-		return 1;
-	}
-	out[0] = (unsigned char)(v >> 8);
-	out[1] = (unsigned char)v;
-	return 2;
+	return cached_bytes(v, out);
 }
 
 int
