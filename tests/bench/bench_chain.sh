@@ -93,21 +93,7 @@ peer() {
 printf 'peers, same bytes, same run:\n'
 if python3 -c 'import ftfy' 2>/dev/null; then
 	# In-process too: fix_text on each seed, REPS times, best of BEST.
-	ns=$($pin python3 - "$reps" "$best" "$shared"/seeds/*.txt <<'EOF'
-import sys, time, ftfy
-reps, best = int(sys.argv[1]), int(sys.argv[2])
-docs = [open(f, encoding="utf-8", errors="replace").read() for f in sys.argv[3:]]
-b = None
-for _ in range(best):
-    t0 = time.perf_counter_ns()
-    for _ in range(reps):
-        for d in docs:
-            ftfy.fix_text(d)
-    t = time.perf_counter_ns() - t0
-    b = t if b is None or t < b else b
-print(b)
-EOF
-)
+	ns=$($pin python3 "$here/ftfy_time.py" "$reps" "$best" "$shared"/seeds/*.txt)
 	peer "ftfy fix_text" "$ns"
 else
 	echo "ftfy: not installed"

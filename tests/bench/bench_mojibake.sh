@@ -73,21 +73,7 @@ for set in clean broken; do
 	ours=$(mbps "$bytes" "$total")
 	peer=-
 	if [ $have_ftfy -eq 1 ]; then
-		ns=$($pin python3 - "$reps" "$best" "$work/$set"/*.txt <<'EOF'
-import sys, time, ftfy
-reps, best = int(sys.argv[1]), int(sys.argv[2])
-docs = [open(f, encoding="utf-8").read() for f in sys.argv[3:]]
-b = None
-for _ in range(best):
-    t0 = time.perf_counter_ns()
-    for _ in range(reps):
-        for d in docs:
-            ftfy.fix_text(d)
-    t = time.perf_counter_ns() - t0
-    b = t if b is None or t < b else b
-print(b)
-EOF
-)
+		ns=$($pin python3 "$here/ftfy_time.py" "$reps" "$best" "$work/$set"/*.txt)
 		peer=$(mbps "$bytes" "$ns")
 		ratio=$(echo "$ns $total" | awk '{ printf "%.1f", $1 / $2 }')
 	fi
