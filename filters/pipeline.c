@@ -11,8 +11,9 @@
  *
  * A paragraph boundary is the end of a blank line. Text written with one
  * paragraph per line has none; it is cut at a line end once a segment
- * reaches TM_SEGMENT_MAX, and a single line longer than that at a
- * character boundary.
+ * reaches TM_SEGMENT_MAX, and a single line longer than that where a
+ * filter can least be in the middle of something (safe_cut): after a
+ * Chinese sentence mark, else at a character boundary.
  *
  * Debug builds check the filter contract after every stage: valid UTF-8,
  * no NUL bytes.
@@ -36,6 +37,7 @@
    largest ratio decode allows expands to a bounded amount per call. */
 #define DECODE_CHUNK ((size_t)8 << 10)
 #define PENDING_MAX ((size_t)32 << 20)
+#define CUT_WINDOW ((size_t)4 << 10)	/* looked back for a safe cut */
 
 struct tm_chain {
 	size_t n;
@@ -485,15 +487,40 @@ scan(struct tm_pipeline *p, size_t lim)
 }
 
 /*
+ * Where to cut a line longer than a segment, at most lim: the filters
+ * see each piece as if the line ended there, so not inside a tag, an
+ * entity, a URL, a reading in brackets or a run of mojibake. After the
+ * last 。！？ or ， of the last CUT_WINDOW bytes (none of those is ever
+ * part of one), else at the last character boundary. (Not after a
+ * space: space.c judges the blanks around a cut itself.)
+ */
+static size_t
+safe_cut(const char *s, size_t lim)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t from = lim > CUT_WINDOW ? lim - CUT_WINDOW : 0, i;
+
+	/* 。 E3 80 82, ！ EF BC 81, ？ EF BC 9F, ， EF BC 8C */
+	for (i = lim; i >= from + 3; i--)
+		if ((u[i - 3] == 0xE3 && u[i - 2] == 0x80 && u[i - 1] == 0x82) ||
+		    (u[i - 3] == 0xEF && u[i - 2] == 0xBC && (u[i - 1] == 0x81 ||
+		    u[i - 1] == 0x9F || u[i - 1] == 0x8C)))
+			return i;
+	for (i = lim; i > 0 && (u[i] & 0xC0) == 0x80; i--)
+		;
+	return i;
+}
+
+/*
  * Where to cut pending text: after the last blank line; failing that, once
  * the text is TM_SEGMENT_MAX long, after the last newline, and failing that
- * at the last character boundary. 0: wait for more text.
+ * at a safe place in the line (safe_cut). 0: wait for more text.
  */
 static size_t
 segment_end(struct tm_pipeline *p, int final)
 {
 	const char *s = p->pending.ptr;
-	size_t i, len = p->pending.len;
+	size_t len = p->pending.len;
 	size_t lim = len < TM_SEGMENT_MAX ? len : TM_SEGMENT_MAX;
 
 	if (final && len <= TM_SEGMENT_MAX)
@@ -507,10 +534,7 @@ segment_end(struct tm_pipeline *p, int final)
 		return 0;
 	if (p->last_nl > 0)
 		return p->last_nl;
-	/* One enormous line: cut at a character boundary. */
-	for (i = lim; i > 0 && (s[i] & 0xC0) == 0x80; i--)
-		;
-	return i;
+	return safe_cut(s, lim);
 }
 
 static size_t

@@ -35,7 +35,10 @@
  * The last line of a segment is held back until the next segment shows
  * what follows it, with the blank lines after it, up to MAX_GAP bytes of
  * them: no column or page break leaves more, and holding an endless run
- * of blank lines would cost memory and time for each segment.
+ * of blank lines would cost memory and time for each segment. A line
+ * longer than MAX_HOLD is not held either: no wrapped line, and no
+ * paragraph a column break split, is that long, and a file that is one
+ * enormous line would otherwise be held whole.
  *
  * Speed: every byte is looked at once by find_suspects
  * and lines are found with memchr; letters are counted only when a
@@ -65,6 +68,7 @@
 #define HIST 256		/* line lengths counted up to this */
 #define WRAP_SAMPLE 8		/* lines needed to call a document wrapped */
 #define MAX_GAP 4096		/* bytes of blank lines a break may hold */
+#define MAX_HOLD ((size_t)64 << 10)	/* bytes of a line held back */
 
 struct reflow_state {
 	int paragraphs, lines, suspects;
@@ -907,7 +911,8 @@ reflow_release(void *state)
 }
 
 /* Start of the last non-blank line of [p, end), the line to hold back; end
-   if there is none, or more than MAX_GAP bytes of blank lines follow it. */
+   if there is none, it is longer than MAX_HOLD, or more than MAX_GAP
+   bytes of blank lines follow it. */
 static const char *
 last_line_start(const char *p, const char *end)
 {
@@ -924,8 +929,8 @@ last_line_start(const char *p, const char *end)
 
 			read_line(s, line_end, &l);
 			if (l.start < l.end)
-				return (size_t)(end - line_end) > MAX_GAP ?
-				    end : s;
+				return (size_t)(end - line_end) > MAX_GAP ||
+				    (size_t)(line_end - s) > MAX_HOLD ? end : s;
 		}
 		if (s == p)
 			break;
@@ -1013,7 +1018,8 @@ process(struct reflow_state *s, struct tm_filter_ctx *ctx, const char *text,
 			/* Nothing follows yet: hold l unless this is the end,
 			   or so many blank lines follow that l ends its
 			   paragraph whatever comes. */
-			if (!final && (size_t)(end - l.next) <= MAX_GAP)
+			if (!final && (size_t)(end - l.next) <= MAX_GAP &&
+			    (size_t)(l.next - emit_from) <= MAX_HOLD)
 				break;
 			if ((rc = tm_buf_append(out, emit_from,
 			    (size_t)(end - emit_from))) != 0)

@@ -658,3 +658,32 @@ TM_TEST(clean_fd)
 	tm_buf_release(&out);
 	tm_chain_free(c);
 }
+
+TM_TEST(long_line_cut_after_a_mark)
+{
+	static const char unit[] = "加强对乡村振兴重点任务，";
+	struct tm_buf in, want;
+	size_t n = (TM_SEGMENT_MAX - 3) / (sizeof(unit) - 1), i;
+	char *got;
+
+	/* A line longer than a segment, with an entity across the place
+	   where a segment would end: the line is cut after the last
+	   "，" instead, and the entity is decoded as in a short line. */
+	tm_buf_init(&in, TM_BUF_DEFAULT_MAX);
+	tm_buf_init(&want, TM_BUF_DEFAULT_MAX);
+	for (i = 0; i < n; i++) {
+		CHECK_INT(tm_buf_puts(&in, unit), 0);
+		CHECK_INT(tm_buf_puts(&want, unit), 0);
+	}
+	while (in.len < TM_SEGMENT_MAX - 3) {
+		CHECK_INT(tm_buf_putc(&in, 'x'), 0);
+		CHECK_INT(tm_buf_putc(&want, 'x'), 0);
+	}
+	CHECK_INT(tm_buf_puts(&in, "&ldquo;统一部署&rdquo;\n"), 0);
+	CHECK_INT(tm_buf_puts(&want, "“统一部署”\n"), 0);
+	got = tm_test_clean("decode,markup", NULL, in.ptr, NULL, NULL);
+	CHECK(strcmp(got, want.ptr) == 0);
+	free(got);
+	tm_buf_release(&in);
+	tm_buf_release(&want);
+}
