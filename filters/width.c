@@ -129,12 +129,24 @@ cp_at(const char *p, const char *end)
 }
 
 /*
+ * The last run of non-blank ASCII in_link looked at, and whether it holds a
+ * URL or an e-mail address. Every mark of a run gets the same answer, so a
+ * run is scanned once, not once per mark (minified JavaScript is one run
+ * of megabytes).
+ */
+struct link_run {
+	const char *a, *b;
+	int link;
+};
+
+/*
  * Is the mark at p part of a URL or an e-mail address? Look at the run of
  * non-blank ASCII around it. A mark that ends the run (Chinese text
  * follows) is punctuation after the link, not part of it.
  */
 static int
-in_link(const char *start, const char *end, const char *p)
+in_link(const char *start, const char *end, const char *p,
+    struct link_run *lr)
 {
 	const char *a = p, *b = p;
 	size_t n;
@@ -142,6 +154,8 @@ in_link(const char *start, const char *end, const char *p)
 	if (p + 1 >= end || (unsigned char)p[1] <= 0x20 ||
 	    (unsigned char)p[1] >= 0x7F)
 		return 0;
+	if (p >= lr->a && p < lr->b)
+		return lr->link;
 
 	while (a > start && (unsigned char)a[-1] > 0x20 &&
 	    (unsigned char)a[-1] < 0x7F)
@@ -149,21 +163,37 @@ in_link(const char *start, const char *end, const char *p)
 	while (b < end && (unsigned char)*b > 0x20 && (unsigned char)*b < 0x7F)
 		b++;
 	n = (size_t)(b - a);
-	return memmem(a, n, "://", 3) != NULL || memmem(a, n, "www.", 4) != NULL ||
+	lr->a = a;
+	lr->b = b;
+	lr->link = memmem(a, n, "://", 3) != NULL ||
+	    memmem(a, n, "www.", 4) != NULL ||
 	    (memchr(a, '@', n) != NULL && memchr(a, '.', n) != NULL);
+	return lr->link;
 }
 
 /*
  * For '(' at p: the matching ')' on the same line (nesting counted), or
- * NULL. Only ASCII parentheses are matched.
+ * NULL. Only ASCII parentheses are matched. *next keeps the first ')' or
+ * newline (or end) ahead, found once for all the '(' before it: when it
+ * is not a ')' in reach there is nothing to match, so a run of '(' that
+ * nothing closes is scanned once, not 512 bytes per '('.
  */
+#define PAREN_REACH 512
+
 static const char *
-matching_paren(const char *p, const char *end)
+matching_paren(const char *p, const char *end, const char **next)
 {
 	int depth = 0;
 	const char *q;
 
-	for (q = p; q < end && *q != '\n' && q - p < 512; q++) {
+	if (*next <= p) {	/* never p itself: *p is '(' */
+		for (q = p; q < end && *q != ')' && *q != '\n'; q++)
+			;
+		*next = q;
+	}
+	if (*next == end || **next != ')' || *next - p >= PAREN_REACH)
+		return NULL;
+	for (q = p; q < end && *q != '\n' && q - p < PAREN_REACH; q++) {
 		if (*q == '(')
 			depth++;
 		else if (*q == ')' && --depth == 0)
@@ -183,7 +213,8 @@ has_chinese(const char *p, const char *end)
 
 /* Should the single (non-parenthesis) mark at p become fullwidth? */
 static int
-mark_is_chinese(const char *start, const char *end, const char *p)
+mark_is_chinese(const char *start, const char *end, const char *p,
+    struct link_run *lr)
 {
 	unsigned prev = cp_before(start, p), next = cp_at(p + 1, end);
 
@@ -193,7 +224,7 @@ mark_is_chinese(const char *start, const char *end, const char *p)
 		return 0;	/* 8:00, 1,000 */
 	if (!chinese(prev) && !chinese(next))
 		return 0;
-	return !in_link(start, end, p);
+	return !in_link(start, end, p, lr);
 }
 
 #define MAX_CLOSE 64
@@ -204,6 +235,8 @@ full_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 {
 	const char *p = in, *end = in + len, *done = in, *q;
 	const char *close[MAX_CLOSE];	/* ')' to convert, by position */
+	const char *next_close = in;	/* see matching_paren */
+	struct link_run lr = { in, in, 0 };
 	size_t nclose = 0, i;
 	char fw[4];
 	int rc, c;
@@ -243,13 +276,13 @@ full_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 		}
 		q = p + 1;
 		if (c == '(') {
-			const char *m = matching_paren(p, end);
+			const char *m = matching_paren(p, end, &next_close);
 			unsigned before = cp_before(in, p);
 			unsigned after = m ? cp_at(m + 1, end) : 0;
 
-			if (m == NULL || in_link(in, end, p) ||
-			    !(has_chinese(p + 1, m) || chinese(before) ||
-			    chinese(after))) {
+			/* The link test last: it is the costly one. */
+			if (m == NULL || !(chinese(before) || chinese(after) ||
+			    has_chinese(p + 1, m)) || in_link(in, end, p, &lr)) {
 				p++;
 				continue;
 			}
@@ -267,7 +300,7 @@ full_run(struct width_state *s, struct tm_filter_ctx *ctx, const char *in,
 				continue;
 			}
 			close[i] = close[--nclose];
-		} else if (!mark_is_chinese(in, end, p)) {
+		} else if (!mark_is_chinese(in, end, p, &lr)) {
 			p++;
 			continue;
 		} else if (*q == ' ' && q + 1 < end && q[1] != ' ' &&

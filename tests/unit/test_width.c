@@ -38,6 +38,10 @@ TM_TEST(links_kept)
 	EXPECT_UNCHANGED("width", "网址http://example.com/a?b=1&c=(2)见\n");
 	EXPECT_UNCHANGED("width", "请发到user@example.com,cc:a@b.org\n");
 	EXPECT_CLEAN("width", "请发到user@example.com,谢谢\n", "请发到user@example.com，谢谢\n");
+	EXPECT_CLEAN("width", "详见http://example.com/a(b),谢谢\n",
+	    "详见http://example.com/a(b)，谢谢\n");
+	/* Each run of ASCII gets its own answer. */
+	EXPECT_CLEAN("width", "见,http://a.b 中,x.y\n", "见,http://a.b 中，x.y\n");
 }
 
 TM_TEST(latin_kept)
@@ -56,6 +60,53 @@ TM_TEST(unmatched_paren_kept_unless_surrounded)
 {
 	EXPECT_UNCHANGED("width", "a (b\n");
 	EXPECT_UNCHANGED("width", "1) 第一项\n");
+}
+
+TM_TEST(paren_reach)
+{
+	char in[1024], want[1024];
+	size_t i, n;
+
+	/* ')' 511 bytes after '(' is matched, 512 bytes is too far. */
+	n = 0;
+	in[n++] = '(';
+	for (i = 0; i < 170; i++, n += 3)
+		memcpy(in + n, "中", 3);
+	memcpy(want, "（", 3);
+	memcpy(want + 3, in + 1, n - 1);
+	memcpy(want + n + 2, "）\n", 5);
+	memcpy(in + n, ")\n", 3);
+	EXPECT_CLEAN("width", in, want);
+	memcpy(in + n, "a)\n", 4);
+	EXPECT_UNCHANGED("width", in);
+	/* An unmatched '(' does not hide the match of the next. */
+	EXPECT_CLEAN("width", "中((中)\n", "中(（中）\n");
+}
+
+/*
+ * Minified JavaScript: one line of a megabyte of printable ASCII without a
+ * blank, full of parentheses and marks. Nothing in it is Chinese, so it is
+ * kept as it is. The size is what makes this test: looking at the whole
+ * run again for each '(' took minutes on a megabyte, beyond the test's
+ * timeout; each run looked at once takes milliseconds.
+ */
+TM_TEST(long_ascii_run_kept)
+{
+	static const char js[] = "if(a){b(c);d(e,f);}x=g?h:i!j;";
+	size_t n = 1 << 20, i;
+	char *in = malloc(n + 1);
+
+	CHECK(in != NULL);
+	if (in == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		in[i] = js[i % (sizeof(js) - 1)];
+	/* Then a run of '(' that nothing closes, and Chinese after it. */
+	memset(in + n - 64 * 1024, '(', 64 * 1024 - 4);
+	memcpy(in + n - 4, "中\n", 4);
+	in[n] = '\0';
+	EXPECT_UNCHANGED("width", in);
+	free(in);
 }
 
 TM_TEST(fullwidth_alnum)
