@@ -12,7 +12,9 @@
  *     &amp;ldquo; of text that was escaped twice.
  * Only real HTML element names count as tags, and a reference needs its
  * closing semicolon, so `a < b`, `<tab> key`, `Press <Enter>` and `AT&T`
- * stay. A tag quoted in running text ("the “<p>” tag") stays too.
+ * stay. A tag quoted in running text ("the “<p>” tag") stays too, and so
+ * does a comment quoted so (“<!--”); a comment must also end within its
+ * paragraph and COMMENT_MAX bytes, else it stays as a suspect.
  *
  * Seed 001 (after mojibake repair): "人均一年能收入5000多元。”</p>" ->
  * "人均一年能收入5000多元。”".
@@ -277,16 +279,110 @@ tag_at(const char *p, const char *end, char name[16], int *closing)
 	return 0;
 }
 
-/* A comment "<!-- ... -->" within the segment: its length, or 0. */
-static size_t
-comment_at(const char *p, const char *end)
+/* Is the markup from p to tag_end quoted in running text, like “<p>”? */
+static int
+quoted(const char *in, const char *p, const char *tag_end, const char *end)
 {
-	const char *e;
+	const char *b = p;
+	unsigned before, after;
+
+	if (p == in || tag_end >= end)
+		return 0;
+	before = tm_utf8_prev(&b, in);
+	b = tag_end;
+	after = tm_utf8_next(&b, end);
+	return (before == '"' && after == '"') || (before == '\'' &&
+	    after == '\'') || (before == 0x201C && after == 0x201D) ||
+	    (before == 0x2018 && after == 0x2019) || (before == 0x300C &&
+	    after == 0x300D) || (before == '`' && after == '`');
+}
+
+/*
+ * A comment's length is capped: a comment leaked from a page is an ad
+ * marker, a conditional comment or a few commented-out lines, while a
+ * longer span from "<!--" to "-->" is more likely text that names both
+ * marks apart, and would lose more if removed. 4 KiB is some 1300 CJK
+ * characters, well above the first kind and well below a page.
+ */
+#define COMMENT_MAX 4096
+
+/*
+ * Where the next "-->" and the next paragraph end are, at or after a
+ * point that only moves forward within a segment. Each is searched for
+ * once, not once per "<!--" before it, so each byte is looked at a bounded
+ * number of times however many openers there are.
+ */
+struct ahead {
+	/* NULL: not searched yet; end: there is none */
+	const char *close;	/* the next "-->" */
+	const char *para;	/* the next paragraph end */
+	const char *reported;	/* the "-->" of the last suspect */
+};
+
+static const char *
+next_close(struct ahead *a, const char *q, const char *end)
+{
+	const char *c;
+
+	if (a->close == NULL || q > a->close) {
+		c = memmem(q, (size_t)(end - q), "-->", 3);
+		a->close = c != NULL ? c : end;
+	}
+	return a->close;
+}
+
+/* The newline before a blank line (as the pipeline cuts segments). */
+static const char *
+next_para(struct ahead *a, const char *q, const char *end)
+{
+	const char *r, *t;
+
+	if (a->para != NULL && q <= a->para)
+		return a->para;
+	a->para = end;
+	for (r = q; (r = memchr(r, '\n', (size_t)(end - r))) != NULL; r = t) {
+		for (t = r + 1; t < end && (*t == ' ' || *t == '\t' ||
+		    *t == '\r'); t++)
+			;
+		if (t < end && *t == '\n') {
+			a->para = r;
+			break;
+		}
+	}
+	return a->para;
+}
+
+/*
+ * A comment "<!-- ... -->" at p: its length, or 0. Like a tag, it stays
+ * when quoted in running text (“<!--” or the whole “<!-- x -->”). One
+ * that spans a paragraph end or is longer than COMMENT_MAX stays too, as
+ * a suspect.
+ */
+static size_t
+comment_at(struct tm_filter_ctx *ctx, struct ahead *a, const char *in,
+    const char *p, const char *end)
+{
+	const char *c;
+	size_t n;
 
 	if (end - p < 7 || memcmp(p, "<!--", 4) != 0)
 		return 0;
-	e = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
-	return e != NULL ? (size_t)(e + 3 - p) : 0;
+	if ((c = next_close(a, p + 4, end)) == end)
+		return 0;
+	n = (size_t)(c + 3 - p);
+	if (quoted(in, p, p + 4, end) || quoted(in, c, c + 3, end) ||
+	    quoted(in, p, c + 3, end))
+		return 0;
+	if (n > COMMENT_MAX || next_para(a, p + 4, end) < c) {
+		/* Once per "-->": the openers before it are one span. */
+		if (a->reported != c)
+			tm_suspect(ctx, (size_t)(p - in), p, n,
+			    n > COMMENT_MAX ? "long-comment" :
+			    "comment-across-paragraphs");
+		a->reported = c;
+		return 0;
+	}
+	return n;
 }
 
 /*
@@ -379,24 +475,6 @@ tag_replacement(const char *name, const struct tm_buf *out,
 	return "\n";
 }
 
-/* Is the '<' at p quoted in running text, like “<p>”? */
-static int
-quoted(const char *in, const char *p, const char *tag_end, const char *end)
-{
-	const char *b = p;
-	unsigned before, after;
-
-	if (p == in || tag_end >= end)
-		return 0;
-	before = tm_utf8_prev(&b, in);
-	b = tag_end;
-	after = tm_utf8_next(&b, end);
-	return (before == '"' && after == '"') || (before == '\'' &&
-	    after == '\'') || (before == 0x201C && after == 0x201D) ||
-	    (before == 0x2018 && after == 0x2019) || (before == 0x300C &&
-	    after == 0x300D) || (before == '`' && after == '`');
-}
-
 /*
  * A broken closing tag at p, like "/p>" whose '<' was lost: accepted only
  * right before a line end, with a known element name.
@@ -470,6 +548,7 @@ markup_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 	size_t line_out = out->len;
 	int line_edited = 0;
 	struct tm_stops st;
+	struct ahead ahead = { NULL, NULL, NULL };
 
 	tm_stops_init(&st, s->stops, s->nstops, in, end);
 	while (p < end) {
@@ -478,7 +557,7 @@ markup_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			break;
 		n = 0;
 		if (*p == '<' && s->tags) {
-			if ((n = comment_at(p, end)) > 0) {
+			if ((n = comment_at(ctx, &ahead, in, p, end)) > 0) {
 				repl = "";
 				rule = "comment";
 			} else if ((n = tag_at(p, end, name, &closing)) > 0 &&

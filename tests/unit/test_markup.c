@@ -40,6 +40,88 @@ TM_TEST(broken_close_at_line_end)
 TM_TEST(comments)
 {
 	EXPECT_CLEAN("markup", "甲<!-- ad -->乙\n", "甲乙\n");
+	EXPECT_CLEAN("markup", "甲<!--[if IE]><p>旧版</p><![endif]-->乙<!---->丙\n",
+	    "甲乙丙\n");
+	/* Several lines of one paragraph; the emptied line goes. */
+	EXPECT_CLEAN("markup", "甲\n<!-- 广告\n  位置 -->\n乙<!-- a -->\n",
+	    "甲\n乙\n");
+}
+
+/* Counts of edits and suspects, and the output must equal in. */
+static void
+expect_kept(const char *in, unsigned long long want_suspects)
+{
+	unsigned long long edits = 1, suspects = 0;
+	char *got = tm_test_clean("markup", NULL, in, &edits, &suspects);
+
+	CHECK_STR(got, in);
+	CHECK_INT(edits, 0);
+	CHECK_INT(suspects, want_suspects);
+	free(got);
+}
+
+TM_TEST(comment_marks_quoted)
+{
+	/* Text about HTML names the marks; quoted, they stay as tags do. */
+	expect_kept("HTML注释以“<!--”开头，以“-->”结尾。\n", 0);
+	expect_kept("Comments start with \"<!--\" and end with \"-->\".\n", 0);
+	expect_kept("写成“<!-- 注释 -->”即可。\n", 0);
+	expect_kept("以“<!--”开头，以-->结尾。\n", 0);
+}
+
+TM_TEST(comment_not_across_paragraphs)
+{
+	/* Two paragraphs between "<!--" and "-->": left, as a suspect. */
+	expect_kept("箭头<!--这里\n\n第二段…\n\n第三段-->结束\n", 1);
+	expect_kept("甲<!--乙\n \t\r\n丙-->丁\n", 1);
+	/* A comment after a rejected opener is judged on its own. */
+	EXPECT_CLEAN("markup", "甲<!--乙\n\n丙<!-- x -->丁\n",
+	    "甲<!--乙\n\n丙丁\n");
+}
+
+TM_TEST(comment_length_capped)
+{
+	size_t n = 5000, i;
+	char *in = malloc(n + 16), *got;
+	unsigned long long edits = 0, suspects = 0;
+
+	CHECK(in != NULL);
+	if (in == NULL)
+		return;
+	/* Longer than COMMENT_MAX (4096 bytes): kept, one suspect. */
+	memcpy(in, "<!--", 4);
+	for (i = 4; i < n; i++)
+		in[i] = 'x';
+	strcpy(in + n, "-->\n");
+	expect_kept(in, 1);
+	/* 4096 bytes in all: removed. */
+	strcpy(in + 4093, "-->乙\n");
+	got = tm_test_clean("markup", NULL, in, &edits, &suspects);
+	CHECK_STR(got, "乙\n");
+	CHECK_INT(edits, 1);
+	CHECK_INT(suspects, 0);
+	free(got);
+	free(in);
+}
+
+/*
+ * Every "<!--" used to search for "-->" to the end of its segment (up to
+ * 1 MiB): 8 MiB of openers took minutes, past CTest's 120 s timeout,
+ * where a linear scan takes well under a second.
+ */
+TM_TEST(comment_openers_linear)
+{
+	size_t n = (size_t)8 << 20, i;
+	char *in = malloc(n + 1);
+
+	CHECK(in != NULL);
+	if (in == NULL)
+		return;
+	for (i = 0; i < n; i += 4)
+		memcpy(in + i, "<!--", 4);
+	in[n] = '\0';
+	expect_kept(in, 0);
+	free(in);
 }
 
 TM_TEST(named_entities)
