@@ -112,6 +112,8 @@ moji_release(void *state)
 	tm_buf_release(&s->b);
 	tm_buf_release(&s->c);
 	tm_buf_release(&s->text);
+	free(s->b5memo);
+	s->b5memo = NULL;
 	tm_moji_gbk_close(s->gbk);
 	s->gbk = NULL;
 }
@@ -239,6 +241,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 
 	(void)diag;
 	s->pua_scan = s->pua_from = s->pua_to = NULL;
+	s->quote_seg = s->quote_at = NULL;
 	while (p < end) {
 		if (*p == '?' && s->gbk != NULL) {
 			rc = tm_buf_append(out, done, (size_t)(p - done));

@@ -24,14 +24,28 @@ struct pair_memo {
 	uint8_t state;		/* 0 not tried, 1 found, 2 none */
 };
 
+/* The best character for three bytes of UTF-8 read as Big5 with one or
+   two lost, by which are lost, which are one pair and the bits of the
+   known ones (mojibake_cjk.c): 6288 patterns of known bits, 4 of pairs. */
+#define B5_MEMO		(6288 * 4)
+struct b5_memo {
+	uint32_t cp;
+	uint16_t cost;
+	uint8_t unsure;
+	uint8_t state;		/* 0 not tried, 1 found, 2 none */
+};
+
 struct moji_state {
 	int latin;
 	int gbk_on;
 	struct tm_moji_gbk *gbk;
 	struct pair_memo memo[2][2][256];
+	struct b5_memo *b5memo;	/* B5_MEMO of them, made when first asked */
 	const uint8_t *cjk_cost;	/* cost of U+3000..U+9FFF (mojibake_cjk.c) */
 	const char *pua_scan;	/* the segment holds no U+E000..EFFF before */
 	const char *pua_from, *pua_to;	/* the line holding the next one */
+	const char *quote_seg, *quote_at;	/* quote_open() asked at */
+	int quote_open;		/* its answer there */
 	struct tm_buf a, b, c;	/* code point arrays for the latin passes */
 	struct tm_buf text;	/* UTF-8 of a repaired run */
 };

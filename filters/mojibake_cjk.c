@@ -165,6 +165,37 @@ quote_open(const char *start, const char *p)
 	return open;
 }
 
+/*
+ * quote_open(), remembered: the "?" of a long line each ask it, and each
+ * scan back to the start of the line made the line's cost quadratic. The
+ * state keeps the answer at the last p asked about; a later p of the
+ * same segment scans on from there (in valid UTF-8 the bytes of \n, “
+ * and ” are those characters wherever they are found).
+ */
+static int
+quote_open_at(struct moji_state *s, const char *seg, const char *p)
+{
+	const unsigned char *q;
+
+	if (s->quote_at == NULL || s->quote_seg != seg || p < s->quote_at)
+		s->quote_open = quote_open(seg, p);
+	else
+		for (q = (const unsigned char *)s->quote_at;
+		    q < (const unsigned char *)p; q++) {
+			if (*q == '\n')
+				s->quote_open = 0;
+			else if (*q == 0xE2 && (const unsigned char *)p - q >=
+			    3 && q[1] == 0x80 && (q[2] == 0x9C ||
+			    q[2] == 0x9D)) {
+				s->quote_open = q[2] == 0x9C;
+				q += 2;
+			}
+		}
+	s->quote_seg = seg;
+	s->quote_at = p;
+	return s->quote_open;
+}
+
 /* The character before a lost byte: Chinese text or its punctuation. */
 static int
 chinese_before(uint32_t cp)
@@ -380,7 +411,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			   this was a "？" and the run goes on */
 			orig[no] = cp;
 			if (open < 0)
-				open = quote_open(seg, p);
+				open = quote_open_at(s, seg, p);
 			if (gbk_fix(s, b, nb, orig, no + 1, nonascii, END_LONE,
 			    open, q, end, fixed, &nf)) {
 				no++;
@@ -401,7 +432,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 				break;
 			}
 			if (open < 0)
-				open = quote_open(seg, p);
+				open = quote_open_at(s, seg, p);
 			if (gbk_fix(s, b, nb + 1, orig, no + 1, nonascii,
 			    END_RESYNC, open, q, end, fixed, &nf)) {
 				no++;
@@ -438,7 +469,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 	if (!ended)
 		goto suspect;
 	if (open < 0)
-		open = quote_open(seg, p);
+		open = quote_open_at(s, seg, p);
 	if (!gbk_fix(s, b, nb, orig, no, nonascii, how, open, stop, end,
 	    fixed, &nf))
 		goto suspect;
@@ -1172,6 +1203,114 @@ static const unsigned char b5_leads[] = {
 };
 
 /*
+ * The best character for the three bytes x (lost: which are unknown;
+ * pair[i]: bytes i and i+1 are one lost pair, which Big5 must not have
+ * been able to decode), one or two of them lost, what is known of it a
+ * valid part of UTF-8. Sets *cp and *unsure; returns the cost of the
+ * best before the lost bytes' own, or ~0u if none.
+ */
+static unsigned
+b5_guess(struct moji_state *s, const unsigned char *b,
+    const unsigned char *lost, const unsigned char *pair, uint32_t *cp,
+    int *unsure)
+{
+	unsigned char x[3];
+	size_t li, ci, nlead, ncont[3], i;
+	uint32_t c, best = 0;
+	unsigned k, bk = ~0u, next = ~0u;
+
+	nlead = lost[0] ? sizeof(b5_leads) : 1;
+	for (i = 1; i < 3; i++)
+		ncont[i] = lost[i] ? 64 : 1;
+	for (li = 0; li < nlead; li++) {
+		x[0] = lost[0] ? b5_leads[li] : b[0];
+		for (ci = 0; ci < ncont[1] * ncont[2]; ci++) {
+			x[1] = lost[1] ? (unsigned char)(0x80 + ci % 64) : b[1];
+			x[2] = lost[2] ? (unsigned char)(0x80 + ci / ncont[1] %
+			    64) : b[2];
+			if ((pair[0] && (x[0] < 0x81 ||
+			    tm_moji_pair(s->gbk, 1, x[0], x[1]) != 0)) ||
+			    (pair[1] && (x[1] < 0x81 ||
+			    tm_moji_pair(s->gbk, 1, x[1], x[2]) != 0)))
+				continue;
+			c = (x[0] & 0x0Fu) << 12 | (x[1] & 0x3Fu) << 6 |
+			    (x[2] & 0x3Fu);
+			if (!cjk_result(c) || c < 0x800)
+				continue;
+			/* a guess is a sentence mark only where no Han
+			   character of the kind is likely */
+			k = char_cost(s, c, 0);
+			if (!tm_is_han(c) && c != 0xFF0C && c != 0x3002 &&
+			    c != 0x3001)
+				k += B5_MARK;
+			if (k < bk) {
+				next = bk;
+				bk = k;
+				best = c;
+			} else if (k < next)
+				next = k;
+		}
+	}
+	if (best == 0)
+		return ~0u;
+	*cp = best;
+	/* the more a lost pair leaves open, the clearer the best must be */
+	*unsure = next != ~0u && next - bk < GUESS_MARGIN +
+	    (lost[1] && lost[2] ? B5_OPEN : lost[0] ? B5_OPEN / 2 : 0);
+	return bk;
+}
+
+/* Where the memo of b5_guess() keeps the known bits of each pattern of
+   lost bytes (bit 2 the lead lost, bit 1 the second byte, bit 0 the
+   third): after those of the patterns before it. */
+static const unsigned short b5_memo_base[7] = {
+	0, 0, 1024, 2048, 2064, 6160, 6224
+};
+
+/*
+ * b5_guess(), remembered in the state: a page of Chinese with ASCII "?"
+ * asks the same few questions for every lost pair. What it answers
+ * depends only on which bytes are lost, which are one pair and the bits
+ * of the known ones (a known lead is E0..EF, a known byte after it a
+ * continuation byte), so those are the key.
+ */
+static unsigned
+b5_guess_memo(struct moji_state *s, const unsigned char *b,
+    const unsigned char *lost, const unsigned char *pair, uint32_t *cp,
+    int *unsure)
+{
+	struct b5_memo *m;
+	unsigned lm, kb = 0, k;
+	size_t i;
+
+	lm = (lost[0] != 0) << 2 | (lost[1] != 0) << 1 | (lost[2] != 0);
+	if (!lost[0]) {
+		if ((b[0] & 0xF0) != 0xE0)
+			return b5_guess(s, b, lost, pair, cp, unsure);
+		kb = b[0] & 0x0Fu;
+	}
+	for (i = 1; i < 3; i++)
+		if (!lost[i])
+			kb = kb << 6 | (b[i] & 0x3Fu);
+	if (s->b5memo == NULL && (s->b5memo = calloc(B5_MEMO,
+	    sizeof(*s->b5memo))) == NULL)
+		return b5_guess(s, b, lost, pair, cp, unsure);
+	m = &s->b5memo[(b5_memo_base[lm] + kb) * 4 + (pair[0] != 0) * 2 +
+	    (pair[1] != 0)];
+	if (m->state == 0) {
+		k = b5_guess(s, b, lost, pair, &m->cp, unsure);
+		m->unsure = (uint8_t)*unsure;
+		m->cost = (uint16_t)k;
+		m->state = k == ~0u ? 2 : 1;
+	}
+	if (m->state == 2)
+		return ~0u;
+	*cp = m->cp;
+	*unsure = m->unsure;
+	return m->cost;
+}
+
+/*
  * The best character for the UTF-8 pattern b[0..n) (lost[i]: byte i is
  * unknown; pair[i]: bytes i and i+1 are one lost pair, which Big5 must
  * not have been able to decode). Sets *cp and *unsure; returns its cost,
@@ -1181,10 +1320,9 @@ static double
 b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
     const unsigned char *pair, size_t n, uint32_t *cp, int *unsure)
 {
-	unsigned char x[3];
-	size_t nl = 0, i, li, ci, nlead, ncont[3];
-	uint32_t c, best = 0;
-	unsigned k, bk = ~0u, next = ~0u;
+	size_t nl = 0, i;
+	uint32_t c;
+	unsigned bk;
 
 	for (i = 0; i < n; i++)
 		nl += lost[i] != 0;
@@ -1219,44 +1357,8 @@ b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
 		*unsure = 1;
 		return HAN_UNKNOWN;
 	}
-	nlead = lost[0] ? sizeof(b5_leads) : 1;
-	for (i = 1; i < 3; i++)
-		ncont[i] = lost[i] ? 64 : 1;
-	for (li = 0; li < nlead; li++) {
-		x[0] = lost[0] ? b5_leads[li] : b[0];
-		for (ci = 0; ci < ncont[1] * ncont[2]; ci++) {
-			x[1] = lost[1] ? (unsigned char)(0x80 + ci % 64) : b[1];
-			x[2] = lost[2] ? (unsigned char)(0x80 + ci / ncont[1] %
-			    64) : b[2];
-			if ((pair[0] && (x[0] < 0x81 ||
-			    tm_moji_pair(s->gbk, 1, x[0], x[1]) != 0)) ||
-			    (pair[1] && (x[1] < 0x81 ||
-			    tm_moji_pair(s->gbk, 1, x[1], x[2]) != 0)))
-				continue;
-			c = (x[0] & 0x0Fu) << 12 | (x[1] & 0x3Fu) << 6 |
-			    (x[2] & 0x3Fu);
-			if (!cjk_result(c) || c < 0x800)
-				continue;
-			/* a guess is a sentence mark only where no Han
-			   character of the kind is likely */
-			k = char_cost(s, c, 0);
-			if (!tm_is_han(c) && c != 0xFF0C && c != 0x3002 &&
-			    c != 0x3001)
-				k += B5_MARK;
-			if (k < bk) {
-				next = bk;
-				bk = k;
-				best = c;
-			} else if (k < next)
-				next = k;
-		}
-	}
-	if (best == 0)
+	if ((bk = b5_guess_memo(s, b, lost, pair, cp, unsure)) == ~0u)
 		return B5_NONE;
-	*cp = best;
-	/* the more a lost pair leaves open, the clearer the best must be */
-	*unsure = next != ~0u && next - bk < GUESS_MARGIN +
-	    (lost[1] && lost[2] ? B5_OPEN : lost[0] ? B5_OPEN / 2 : 0);
 	return (double)bk + B5_LOST * (double)nl;
 }
 
@@ -1318,6 +1420,46 @@ b5_units(struct moji_state *s, struct b5_work *w, size_t ns, size_t j,
 	else if (n > 0)
 		pair[n - 1] = 0;
 	b5_units(s, w, ns, j, at + 1, b, lost, pair, n + 1);
+}
+
+/*
+ * Can the span of slots [0, ns) be UTF-8 read as Big5 at all? A stretch
+ * is repaired only where it holds two characters read whole, no byte of
+ * them lost, each of them Chinese text, a symbol or U+FFFD (see below);
+ * when the Big5 bytes nowhere hold two such UTF-8 sequences, the reading
+ * need not be tried. Common Han characters with ASCII "?" give none: the
+ * first bytes of most of them are UTF-8 continuation bytes.
+ */
+static int
+b5_maybe(const struct b5_work *w, size_t ns)
+{
+	const unsigned char *b = w->byte;
+	size_t j, len, i, found = 0;
+	uint32_t c;
+
+	for (j = 0; j + 1 < ns; j++) {
+		if (w->lost[j] || b[j] < 0xC2 || b[j] > 0xEF)
+			continue;
+		len = b[j] <= 0xDF ? 2 : 3;
+		if (j + len > ns)
+			continue;
+		for (i = 1; i < len; i++)
+			if (w->lost[j + i] || (b[j + i] & 0xC0) != 0x80)
+				break;
+		if (i < len)
+			continue;
+		if (len == 2)
+			c = (b[j] & 0x1Fu) << 6 | (b[j + 1] & 0x3Fu);
+		else
+			c = (b[j] & 0x0Fu) << 12 | (b[j + 1] & 0x3Fu) << 6 |
+			    (b[j + 2] & 0x3Fu);
+		if ((len == 3 && c < 0x800) || (c >= 0xD800 && c <= 0xDFFF))
+			continue;
+		if ((c == 0xFFFD || cjk_result(c) || gbk_symbol(c)) &&
+		    ++found >= 2)
+			return 1;
+	}
+	return 0;
 }
 
 /* How plausible a character kept as it was is: a lost one costs most. */
@@ -1400,7 +1542,7 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 	w->at[nt] = x;
 	w->first[nt] = (short)ns;
 	w->tok[ns] = (short)nt;
-	if (junk < 2 || nt < 3)
+	if (junk < 2 || nt < 3 || !b5_maybe(w, ns))
 		return 0;
 	for (j = 0; j <= ns; j++)
 		w->node[j].from = -1;

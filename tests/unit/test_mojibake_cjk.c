@@ -9,8 +9,8 @@
  * pair took the first letter of, with fullwidth forms folded; UTF-8
  * read as Big5 where most characters lost a byte; and the other side:
  * accented Latin, Japanese, Korean, Russian, bopomofo, Chinese with
- * fullwidth punctuation and Chinese with ASCII question marks come out
- * byte-identical.
+ * fullwidth punctuation and Chinese with ASCII question marks (on lines
+ * megabytes long too, in linear time) come out byte-identical.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -375,4 +375,39 @@ TM_TEST(utf8_as_big5)
 	free(got);
 	EXPECT_SAME("你好嗎?我很好??謝謝！\n");
 	EXPECT_SAME("這是什麼?? 憭批 not mojibake?\n");
+}
+
+/* s repeated n times, one line with no newline: free it. */
+static char *
+repeat(const char *s, size_t n)
+{
+	size_t len = strlen(s), i;
+	char *r = malloc(len * n + 1);
+
+	if (r == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		memcpy(r + i * len, s, len);
+	r[len * n] = '\0';
+	return r;
+}
+
+/* Long lines of Chinese with ASCII "?" come out as they were, in time
+   linear in the line: each "?" before an ASCII word asked whether a
+   quote was open by scanning back to the start of the line (6 MB took
+   minutes), and each UTF-8-as-Big5 span searched every lost pair's
+   candidates afresh. */
+TM_TEST(long_line_question_marks)
+{
+	char *in;
+
+	in = repeat("我用的是?iPhone手机?", 240000);
+	EXPECT_SAME(in);
+	free(in);
+	in = repeat("“中?文?", 40000);
+	EXPECT_SAME(in);
+	free(in);
+	in = repeat("想爆料?請登錄?你好?我是李明?", 20000);
+	EXPECT_SAME(in);
+	free(in);
 }
