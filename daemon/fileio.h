@@ -46,7 +46,7 @@ int tm_outfile_commit(struct tm_outfile *of, int sync);
    or never-opened outfile. */
 void tm_outfile_abort(struct tm_outfile *of);
 
-/* fsync the folder that holds path; fsync the folder dir. 0 or -errno. */
+/* fsync the folder that holds path, or the folder dir. 0 or -errno. */
 int tm_fsync_dir_of(const char *path);
 int tm_fsync_dir(const char *dir);
 

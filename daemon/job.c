@@ -62,7 +62,7 @@ struct tm_job {
 	char error[256];
 	uint64_t in, out;
 	struct tm_report *report;
-	int keep_input;			/* archiving failed: leave it */
+	int archive_rc;			/* gzip into the archive failed */
 
 	struct tm_job *next;		/* in the commit queue or batch */
 	int sync_rc;			/* the batch's folder fsync */
@@ -374,12 +374,7 @@ work(uv_work_t *req)
 	    strcmp(j->rel, j->outrel) == 0) {
 		(void)tm_path(path, sizeof(path), "%s/%s.gz", c->archive,
 		    j->rel);
-		if ((rc = gzip_to(src, path, c->sync ? TM_SYNC_ALL : 0)) != 0) {
-			tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in "
-			    "the work folder and will be cleaned again",
-			    j->rel, tm_strerror(rc));
-			j->keep_input = 1;
-		}
+		j->archive_rc = gzip_to(src, path, c->sync ? TM_SYNC_ALL : 0);
 	}
 	goto out;
 fail:
@@ -554,30 +549,17 @@ commit_work(uv_work_t *req)
 			retry_input(j, src, j->sync_rc);
 			continue;
 		}
-		if (j->keep_input)
-			continue;
-		rc = 0;
-		switch (c->archive_mode) {
-		case TM_ARCHIVE_NONE:
-			rc = unlink(src) != 0 ? -errno : 0;
-			break;
-		case TM_ARCHIVE_KEEP:
+		/* Kept as it is, or removed: the gzip archive of an input
+		   that was not gzip already is written by then. */
+		if ((rc = j->archive_rc) == 0 &&
+		    (c->archive_mode == TM_ARCHIVE_KEEP ||
+		    (c->archive_mode == TM_ARCHIVE_GZIP &&
+		    strcmp(j->rel, j->outrel) != 0))) {
 			(void)tm_path(path, sizeof(path), "%s/%s", c->archive,
 			    j->rel);
 			rc = rename(src, path) != 0 ? -errno : 0;
-			break;
-		case TM_ARCHIVE_GZIP:
-			/* written by the worker; an input that was gzip
-			   already is kept as it is */
-			if (strcmp(j->rel, j->outrel) == 0)
-				rc = unlink(src) != 0 ? -errno : 0;
-			else {
-				(void)tm_path(path, sizeof(path), "%s/%s",
-				    c->archive, j->rel);
-				rc = rename(src, path) != 0 ? -errno : 0;
-			}
-			break;
-		}
+		} else if (rc == 0)
+			rc = unlink(src) != 0 ? -errno : 0;
 		if (rc != 0)
 			tm_log(TM_LOG_WARNING, "archiving %s: %s; it stays in "
 			    "the work folder and will be cleaned again",
