@@ -241,7 +241,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 
 	(void)diag;
 	s->pua_scan = s->pua_from = s->pua_to = NULL;
-	s->quote_seg = s->quote_at = NULL;
+	s->quote_at = NULL;
 	while (p < end) {
 		if (*p == '?' && s->gbk != NULL) {
 			rc = tm_buf_append(out, done, (size_t)(p - done));

@@ -19,7 +19,6 @@
    byte, which byte is unknown and whether a quote is open. */
 struct pair_memo {
 	uint32_t cp;
-	float cost;
 	float margin;		/* how much the next best costs more */
 	uint8_t state;		/* 0 not tried, 1 found, 2 none */
 };
@@ -44,7 +43,8 @@ struct moji_state {
 	const uint8_t *cjk_cost;	/* cost of U+3000..U+9FFF (mojibake_cjk.c) */
 	const char *pua_scan;	/* the segment holds no U+E000..EFFF before */
 	const char *pua_from, *pua_to;	/* the line holding the next one */
-	const char *quote_seg, *quote_at;	/* quote_open() asked at */
+	const char *quote_at;	/* quote_open() last asked at, in this
+				   segment */
 	int quote_open;		/* its answer there */
 	struct tm_buf a, b, c;	/* code point arrays for the latin passes */
 	struct tm_buf text;	/* UTF-8 of a repaired run */

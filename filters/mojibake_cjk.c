@@ -177,7 +177,7 @@ quote_open_at(struct moji_state *s, const char *seg, const char *p)
 {
 	const unsigned char *q;
 
-	if (s->quote_at == NULL || s->quote_seg != seg || p < s->quote_at)
+	if (s->quote_at == NULL || p < s->quote_at)
 		s->quote_open = quote_open(seg, p);
 	else
 		for (q = (const unsigned char *)s->quote_at;
@@ -191,7 +191,6 @@ quote_open_at(struct moji_state *s, const char *seg, const char *p)
 				q += 2;
 			}
 		}
-	s->quote_seg = seg;
 	s->quote_at = p;
 	return s->quote_open;
 }
@@ -217,10 +216,10 @@ best_pair(struct moji_state *s, unsigned known, int which, int open,
 	unsigned x, lo = which == 0 ? 0x81 : 0x40;
 	uint32_t cp;
 	double c, next = 1e9;
+	float bc = 1e9f;	/* the best's cost */
 
 	if (memo->state == 0) {
 		memo->state = 2;
-		memo->cost = 1e9f;
 		for (x = lo; x <= 0xFE; x++) {
 			if (x == 0x7F)
 				continue;
@@ -234,15 +233,15 @@ best_pair(struct moji_state *s, unsigned known, int which, int open,
 			if (which == 0 && !tm_is_han(cp) && cp != 0xFF0C &&
 			    cp != 0x3002 && cp != 0x3001)
 				c += GBK_MARK;
-			if (c < memo->cost) {	/* ties: the lowest byte */
-				next = memo->cost;
-				memo->cost = (float)c;
+			if (c < bc) {	/* ties: the lowest byte */
+				next = bc;
+				bc = (float)c;
 				memo->cp = cp;
 				memo->state = 1;
 			} else if (c < next)
 				next = c;
 		}
-		memo->margin = (float)(next - memo->cost);
+		memo->margin = (float)(next - bc);
 	}
 	*best = memo->cp;
 	*margin = memo->margin;
@@ -1369,8 +1368,6 @@ b5_relax(struct b5_work *w, size_t j, size_t to, double cost, uint32_t cp,
 {
 	struct b5_node *f = &w->node[j], *t = &w->node[to];
 
-	if (f->from < 0 && j > 0)
-		return;
 	if (t->from >= 0 && t->cost <= f->cost + cost)
 		return;
 	t->cost = f->cost + cost;
@@ -1650,6 +1647,8 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 				copied = w->at[t1];
 				fixed++;
 			}
+			if (sure == 0)
+				break;	/* the second pass would repeat it */
 		}
 	}
 	if (fixed == 0)

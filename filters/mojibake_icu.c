@@ -32,28 +32,38 @@ struct tm_moji_gbk {
 	uint16_t *enc5;	/* Big5 bytes of each BMP character, as asked */
 };
 
+/* A strict converter for `name`, or NULL. */
+static UConverter *
+open_strict(const char *name)
+{
+	UConverter *c;
+	UErrorCode err = U_ZERO_ERROR;
+
+	c = ucnv_open(name, &err);
+	if (U_FAILURE(err))
+		return NULL;
+	err = U_ZERO_ERROR;
+	ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
+	    &err);
+	if (U_SUCCESS(err))
+		ucnv_setFromUCallBack(c, UCNV_FROM_U_CALLBACK_STOP, NULL,
+		    NULL, NULL, &err);
+	if (U_FAILURE(err)) {
+		ucnv_close(c);
+		return NULL;
+	}
+	return c;
+}
+
 int
 tm_moji_gbk_open(struct tm_moji_gbk **out)
 {
 	struct tm_moji_gbk *g;
-	UErrorCode err = U_ZERO_ERROR;
 
 	*out = NULL;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return -ENOMEM;
-	g->cnv = ucnv_open("GBK", &err);
-	if (U_FAILURE(err)) {
-		free(g);
-		return TM_EICU;
-	}
-	err = U_ZERO_ERROR;
-	ucnv_setToUCallBack(g->cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
-	    &err);
-	if (U_SUCCESS(err))
-		ucnv_setFromUCallBack(g->cnv, UCNV_FROM_U_CALLBACK_STOP, NULL,
-		    NULL, NULL, &err);
-	if (U_FAILURE(err)) {
-		ucnv_close(g->cnv);
+	if ((g->cnv = open_strict("GBK")) == NULL) {
 		free(g);
 		return TM_EICU;
 	}
@@ -76,8 +86,9 @@ tm_moji_gbk_close(struct tm_moji_gbk *g)
 	free(g);
 }
 
+/* cp through cnv: 1 or 2 bytes in out, or 0. */
 static size_t
-encode_icu(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
+encode_icu(UConverter *cnv, uint32_t cp, unsigned char out[2])
 {
 	UChar u[2];
 	char b[8];
@@ -92,8 +103,8 @@ encode_icu(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
 		u[nu++] = U16_LEAD(cp);
 		u[nu++] = U16_TRAIL(cp);
 	}
-	ucnv_resetFromUnicode(g->cnv);
-	nb = ucnv_fromUChars(g->cnv, b, (int32_t)sizeof(b), u, nu, &err);
+	ucnv_resetFromUnicode(cnv);
+	nb = ucnv_fromUChars(cnv, b, (int32_t)sizeof(b), u, nu, &err);
 	if (U_FAILURE(err) || nb < 1 || nb > 2)
 		return 0;
 	out[0] = (unsigned char)b[0];
@@ -117,52 +128,38 @@ cached_bytes(uint16_t v, unsigned char *out)
 	return 2;
 }
 
-/* Remembered per BMP character: a garbled page asks for the same few
-   thousand characters over and over, and ICU's call is the costly part.
-   A two-byte code has a lead byte 81..FE, so it never looks like a single
-   byte (< 0x100) or ENC_NONE. */
-size_t
-tm_moji_gbk_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
+/*
+ * cp through cnv, remembered in *tab per BMP character: a garbled page
+ * asks for the same few thousand characters over and over, and ICU's call
+ * is the costly part. A two-byte code has a lead byte 81..FE, so it never
+ * looks like a single byte (< 0x100) or ENC_NONE.
+ */
+static size_t
+encode_cached(UConverter *cnv, uint16_t **tab, uint32_t cp,
+    unsigned char out[2])
 {
 	uint16_t v;
 	size_t nb;
 
 	if (cp > 0xFFFF)
-		return encode_icu(g, cp, out);
-	if (g->enc == NULL &&
-	    (g->enc = calloc(0x10000, sizeof(g->enc[0]))) == NULL)
-		return encode_icu(g, cp, out);
-	if ((v = g->enc[cp]) == 0) {
-		nb = encode_icu(g, cp, out);
+		return encode_icu(cnv, cp, out);
+	if (*tab == NULL && (*tab = calloc(0x10000, sizeof(**tab))) == NULL)
+		return encode_icu(cnv, cp, out);
+	if ((v = (*tab)[cp]) == 0) {
+		nb = encode_icu(cnv, cp, out);
 		v = nb == 0 ? ENC_NONE : nb == 1 ? out[0] :
 		    (uint16_t)(out[0] << 8 | out[1]);
-		g->enc[cp] = v;
+		(*tab)[cp] = v;
 	}
 	return cached_bytes(v, out);
 }
 
-/* A strict converter for `name`, or NULL. */
-static UConverter *
-open_strict(const char *name)
+size_t
+tm_moji_gbk_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[4])
 {
-	UConverter *c;
-	UErrorCode err = U_ZERO_ERROR;
-
-	c = ucnv_open(name, &err);
-	if (U_FAILURE(err))
-		return NULL;
-	err = U_ZERO_ERROR;
-	ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
-	    &err);
-	if (U_SUCCESS(err))
-		ucnv_setFromUCallBack(c, UCNV_FROM_U_CALLBACK_STOP, NULL,
-		    NULL, NULL, &err);
-	if (U_FAILURE(err)) {
-		ucnv_close(c);
-		return NULL;
-	}
-	return c;
+	return encode_cached(g->cnv, &g->enc, cp, out);
 }
+
 
 /* One pair through cnv: the BMP character, or PAIR_NONE. */
 static uint16_t
@@ -207,33 +204,9 @@ tm_moji_pair(struct tm_moji_gbk *g, int big5, unsigned lead, unsigned trail)
 size_t
 tm_moji_big5_encode(struct tm_moji_gbk *g, uint32_t cp, unsigned char out[2])
 {
-	UChar u;
-	char b[8];
-	int32_t nb;
-	uint16_t v;
-	UErrorCode err = U_ZERO_ERROR;
-
-	if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
 	if (g->big5 == NULL && (g->big5 = open_strict("windows-950")) == NULL)
 		return 0;
-	if (g->enc5 == NULL &&
-	    (g->enc5 = calloc(0x10000, sizeof(g->enc5[0]))) == NULL)
-		return 0;
-	if ((v = g->enc5[cp]) == 0) {
-		u = (UChar)cp;
-		ucnv_resetFromUnicode(g->big5);
-		nb = ucnv_fromUChars(g->big5, b, (int32_t)sizeof(b), &u, 1,
-		    &err);
-		if (U_FAILURE(err) || nb < 1 || nb > 2)
-			v = ENC_NONE;
-		else
-			v = nb == 1 ? (unsigned char)b[0] :
-			    (uint16_t)((unsigned char)b[0] << 8 |
-			    (unsigned char)b[1]);
-		g->enc5[cp] = v;
-	}
-	return cached_bytes(v, out);
+	return encode_cached(g->big5, &g->enc5, cp, out);
 }
 
 int

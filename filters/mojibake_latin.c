@@ -377,30 +377,11 @@ cs_byte(int cs, uint32_t cp)
 /* ---- UTF-8 read as cp1252 ---- */
 
 /* The cp1252 byte of a character, sloppy (C1 controls are their own
-   byte, as Latin-1 has them), or -1. Asked for every character of a
-   run, so a switch (a few compares) rather than a search of the table. */
+   byte, as Latin-1 has them), or -1. */
 static int
 sloppy_byte(uint32_t cp)
 {
-	if (cp >= 0x80 && cp <= 0xFF)
-		return (int)cp;
-	switch (cp) {
-	case 0x20AC: return 0x80; case 0x201A: return 0x82;
-	case 0x0192: return 0x83; case 0x201E: return 0x84;
-	case 0x2026: return 0x85; case 0x2020: return 0x86;
-	case 0x2021: return 0x87; case 0x02C6: return 0x88;
-	case 0x2030: return 0x89; case 0x0160: return 0x8A;
-	case 0x2039: return 0x8B; case 0x0152: return 0x8C;
-	case 0x017D: return 0x8E; case 0x2018: return 0x91;
-	case 0x2019: return 0x92; case 0x201C: return 0x93;
-	case 0x201D: return 0x94; case 0x2022: return 0x95;
-	case 0x2013: return 0x96; case 0x2014: return 0x97;
-	case 0x02DC: return 0x98; case 0x2122: return 0x99;
-	case 0x0161: return 0x9A; case 0x203A: return 0x9B;
-	case 0x0153: return 0x9C; case 0x017E: return 0x9E;
-	case 0x0178: return 0x9F;
-	}
-	return -1;
+	return cp < 0x80 ? -1 : cs_byte(CS_CP1252, cp);
 }
 
 /*
@@ -710,8 +691,7 @@ latin_pass(const uint32_t *c, size_t n, uint32_t *out, size_t *nout,
 	fixed = 0;
 	for (i = 0; i < n; ) {
 		if ((len = sequence_at(c + i, n - i, &cp, &str, mode)) > 0 &&
-		    (weak || in_context(c, n, i, len, str, before, after) ==
-		    STRONG)) {
+		    in_context(c, n, i, len, str, before, after) == STRONG) {
 			out[k++] = cp | DEC;
 			i += len;
 			fixed++;
