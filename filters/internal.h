@@ -29,6 +29,14 @@ extern const struct tm_filter_type tm_filter_space;
 struct tm_chain;
 int tm_chain_add_type(struct tm_chain *c, const struct tm_filter_type *type);
 
+/*
+ * The longest line the line-by-line filters judge as a line (layout) or
+ * hold back to join (reflow). No heading, furniture, wrapped line or
+ * paragraph split by a column break is that long; a longer one is text
+ * that was never broken into lines, passed on as it is.
+ */
+#define TM_LINE_MAX ((size_t)64 << 10)
+
 /* zlib.c */
 uint32_t tm_crc32(uint32_t crc, const void *p, size_t n);
 

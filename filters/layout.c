@@ -22,7 +22,7 @@
  *   - site boilerplate: lines containing one of the `boilerplate`
  *     patterns (seed 001's closing "想爆料?請登錄《陽光連線》…" line).
  * With a removed line go the blank lines after it, so no gap is left.
- * A line longer than MAX_LINE is never furniture: it passes as it is, and
+ * A line longer than TM_LINE_MAX is never furniture: it passes as it is, and
  * so do the pieces of a line the pipeline had to cut (one longer than a
  * segment), which would otherwise look like lines repeating each other.
  *
@@ -54,7 +54,6 @@
 #define SHINGLE 6		/* at most 7: scan_line keeps 8 characters */
 #define SET_MAX ((size_t)1 << 20)	/* entries per hash set */
 #define MAX_PATTERNS 32
-#define MAX_LINE ((size_t)64 << 10)	/* bytes of a line judged at all */
 
 struct hashset {
 	uint64_t *v;		/* 0 = empty slot */
@@ -567,7 +566,7 @@ layout_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			continue;
 		}
 		s->skipping_blank = 0;
-		if ((p == in && s->mid_line) || (size_t)(b - a) > MAX_LINE) {
+		if ((p == in && s->mid_line) || (size_t)(b - a) > TM_LINE_MAX) {
 			if ((rc = tm_buf_append(out, p,
 			    (size_t)(next - p))) != 0)
 				return rc;

@@ -36,7 +36,7 @@
  * what follows it, with the blank lines after it, up to MAX_GAP bytes of
  * them: no column or page break leaves more, and holding an endless run
  * of blank lines would cost memory and time for each segment. A line
- * longer than MAX_HOLD is not held either: no wrapped line, and no
+ * longer than TM_LINE_MAX is not held either: no wrapped line, and no
  * paragraph a column break split, is that long, and a file that is one
  * enormous line would otherwise be held whole.
  *
@@ -68,7 +68,6 @@
 #define HIST 256		/* line lengths counted up to this */
 #define WRAP_SAMPLE 8		/* lines needed to call a document wrapped */
 #define MAX_GAP 4096		/* bytes of blank lines a break may hold */
-#define MAX_HOLD ((size_t)64 << 10)	/* bytes of a line held back */
 
 struct reflow_state {
 	int paragraphs, lines, suspects;
@@ -85,7 +84,7 @@ struct reflow_state {
 	struct tm_wordbreak *wb;	/* opened at the first question */
 	int wb_failed;		/* ICU could not open one: never ask */
 	char dictionary[64];	/* hunspell's, for dehyphenation; "" none */
-	struct tm_spell *spell;	/* opened at the first hyphen */
+	struct tm_spell *spell;	/* at the first hyphen; the process keeps it */
 	unsigned spell_tried:1;	/* and not opened again if that failed */
 	unsigned spell_said:1;	/* its absence reported once */
 };
@@ -376,16 +375,13 @@ static int
 starts_item(const struct line *l)
 {
 	static const char *const marks[] = {
-		"\xe2\x96\xa1", "\xe2\x96\xa0", "\xe2\x97\x8f", "\xe2\x97\x86",
-		"\xe2\x96\xb2", "\xe2\x80\xbb", "\xe2\x98\x85", "\xe2\x80\x94",
-		"\xe2\x80\xa2", "- ", "* ", "\xe7\xac\xac", NULL
-	};	/* □ ■ ● ◆ ▲ ※ ★ — • - * 第 */
+		"\xe2\x80\x94", "\xe7\xac\xac", NULL
+	};	/* — 第; bullets are starts_enumerator's */
 	const char *p = l->start;
 	size_t i;
 
 	/* Every mark starts with one of these bytes. */
-	if ((unsigned char)*p == 0xE2 || (unsigned char)*p == 0xE7 ||
-	    *p == '-' || *p == '*')
+	if ((unsigned char)*p == 0xE2 || (unsigned char)*p == 0xE7)
 		for (i = 0; marks[i] != NULL; i++)
 			if (has(p, l->end, marks[i]))
 				return 1;
@@ -907,11 +903,10 @@ reflow_release(void *state)
 	tm_buf_release(&s->held);
 	tm_buf_release(&s->work);
 	tm_wordbreak_free(s->wb);
-	tm_spell_close(s->spell);
 }
 
 /* Start of the last non-blank line of [p, end), the line to hold back; end
-   if there is none, it is longer than MAX_HOLD, or more than MAX_GAP
+   if there is none, it is longer than TM_LINE_MAX, or more than MAX_GAP
    bytes of blank lines follow it. */
 static const char *
 last_line_start(const char *p, const char *end)
@@ -930,7 +925,8 @@ last_line_start(const char *p, const char *end)
 			read_line(s, line_end, &l);
 			if (l.start < l.end)
 				return (size_t)(end - line_end) > MAX_GAP ||
-				    (size_t)(line_end - s) > MAX_HOLD ? end : s;
+				    (size_t)(line_end - s) > TM_LINE_MAX ?
+				    end : s;
 		}
 		if (s == p)
 			break;
@@ -1015,11 +1011,11 @@ process(struct reflow_state *s, struct tm_filter_ctx *ctx, const char *text,
 			blank = 1;
 		}
 		if (q >= end) {
-			/* Nothing follows yet: hold l unless this is the end,
-			   or so many blank lines follow that l ends its
-			   paragraph whatever comes. */
-			if (!final && (size_t)(end - l.next) <= MAX_GAP &&
-			    (size_t)(l.next - emit_from) <= MAX_HOLD)
+			/* Nothing follows yet: hold l unless this is the end
+			   or last_line_start() said not to (l too long, or
+			   so many blank lines after it that it ends its
+			   paragraph whatever comes). */
+			if (!final && limit < end)
 				break;
 			if ((rc = tm_buf_append(out, emit_from,
 			    (size_t)(end - emit_from))) != 0)

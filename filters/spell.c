@@ -107,12 +107,6 @@ tm_spell_open(struct tm_spell **out, const char *name)
 	return rc;
 }
 
-void
-tm_spell_close(struct tm_spell *sp)
-{
-	(void)sp;		/* kept for the next document */
-}
-
 int
 tm_spell_known(struct tm_spell *sp, const char *w, size_t n)
 {

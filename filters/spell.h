@@ -16,11 +16,10 @@ struct tm_spell;
  * up where Debian installs dictionaries (hunspell-en-us and the like), or
  * a path without its ".aff"/".dic". -ENOENT when it is not installed,
  * -ENOMEM. The first open of a name loads it (tens of milliseconds: open
- * lazily); later ones, from any thread, share it. Close does nothing:
+ * lazily); later ones, from any thread, share it. There is no close:
  * dictionaries stay loaded until the process ends.
  */
 int tm_spell_open(struct tm_spell **out, const char *name);
-void tm_spell_close(struct tm_spell *sp);
 
 /* Is the UTF-8 string [w, w+n) a word of the dictionary? 1 yes, 0 no. */
 int tm_spell_known(struct tm_spell *sp, const char *w, size_t n);

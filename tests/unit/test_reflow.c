@@ -272,8 +272,10 @@ TM_TEST(long_blank_runs)
 	free(got);
 	tm_buf_reset(&in);
 	CHECK_INT(tm_buf_puts(&in, BODY "，加强对乡"), 0);
-	for (int i = 0; i < 3 << 20; i++)
-		CHECK_INT(tm_buf_putc(&in, '\n'), 0);
+	CHECK_INT(tm_buf_reserve(&in, 3 << 20), 0);
+	memset(in.ptr + in.len, '\n', 3 << 20);
+	in.len += 3 << 20;
+	in.ptr[in.len] = '\0';
 	CHECK_INT(tm_buf_puts(&in, "村振兴。\n"), 0);
 	got = tm_test_clean("decode,reflow", NULL, in.ptr, NULL, NULL);
 	CHECK(strcmp(got, in.ptr) == 0);
