@@ -24,8 +24,7 @@
 #define GBK_MIN_TAIL	4	/* characters of a run that ends a line */
 #define GBK_TAIL_RARE	13.0	/* mean cost of a shorter one */
 #define GBK_MAX_MEAN	11.0	/* mean cost a repaired run may have */
-#define GBK_MARK	6	/* bits a lost lead guessed as a mark costs
-				   beyond ，。、 */
+#define GUESS_MARK	6	/* bits a guessed mark costs beyond ，。、 */
 #define GBK_SUSPECT	15.0	/* mean cost that makes a run suspect */
 #define GBK_MAX_BLOCK	1024	/* characters in one UTF-8-as-GBK block */
 #define GUESS_MARGIN	2	/* bits a guessed character must beat the
@@ -107,6 +106,18 @@ char_cost(const struct moji_state *s, uint32_t cp, int open)
 	if (cp - COST_FIRST <= COST_LAST - COST_FIRST)
 		return s->cjk_cost[cp - COST_FIRST];
 	return slow_cost(cp, open);
+}
+
+/* The cost of cp as a guess for lost bytes: a mark other than ，。、 only
+   where no Han character of the kind is likely. */
+static unsigned
+guess_cost(const struct moji_state *s, uint32_t cp, int open)
+{
+	unsigned c = char_cost(s, cp, open);
+
+	if (!tm_is_han(cp) && cp != 0xFF0C && cp != 0x3002 && cp != 0x3001)
+		c += GUESS_MARK;
+	return c;
 }
 
 /* ---- GBK misalignment ---- */
@@ -227,12 +238,10 @@ best_pair(struct moji_state *s, unsigned known, int which, int open,
 			pair[!which] = (unsigned char)known;
 			if (tm_moji_gbk_decode(s->gbk, pair, 2, &cp, 1) != 1)
 				continue;
-			c = char_cost(s, cp, open);
-			/* a lost lead is of a mark beyond ，。、 only where
-			   no Han character of the kind is likely */
-			if (which == 0 && !tm_is_han(cp) && cp != 0xFF0C &&
-			    cp != 0x3002 && cp != 0x3001)
-				c += GBK_MARK;
+			/* only a lost lead pays for a mark: a lost trail
+			   often ends a line, on one */
+			c = which == 0 ? guess_cost(s, cp, open) :
+			    char_cost(s, cp, open);
 			if (c < bc) {	/* ties: the lowest byte */
 				next = bc;
 				bc = (float)c;
@@ -1170,7 +1179,6 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 #define B5_MAX_SLOT	(2 * B5_MAX_TOK)
 #define B5_LOST		2	/* bits each lost byte costs a candidate */
 #define B5_NONE		1e30
-#define B5_MARK		6	/* bits a guessed mark costs beyond ，。、 */
 #define B5_OPEN		2	/* margin a guess of twelve bits needs more */
 #define B5_KNOWN	5	/* a stretch read holds one character in
 				   this many that lost no byte */
@@ -1236,12 +1244,7 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 			    (x[2] & 0x3Fu);
 			if (!cjk_result(c) || c < 0x800)
 				continue;
-			/* a guess is a sentence mark only where no Han
-			   character of the kind is likely */
-			k = char_cost(s, c, 0);
-			if (!tm_is_han(c) && c != 0xFF0C && c != 0x3002 &&
-			    c != 0x3001)
-				k += B5_MARK;
+			k = guess_cost(s, c, 0);
 			if (k < bk) {
 				next = bk;
 				bk = k;
