@@ -7,10 +7,11 @@
  *
  *   lstat the claimed name (never following links) and refuse what is not
  *   a regular file; open it O_NOFOLLOW|O_NONBLOCK and check it is the
- *   same file; stream it through tm_clean_fd() into outbox/NAME (.gz
- *   dropped) via a tm_outfile (temporary name, fsync, rename); write
- *   reports/NAME.json the same way; gzip the input into the archive if
- *   asked to.
+ *   same file; stream it through tm_clean_fd() into a temporary name
+ *   for outbox/NAME (.gz dropped); write reports/NAME.json whole (a
+ *   tm_outfile: temporary name, fsync, rename), then fsync and rename
+ *   the output, so an output never appears without its report; gzip the
+ *   input into the archive if asked to.
  *
  * Then the group commit (below) fsyncs the outbox and reports folders
  * once for every file cleaned since the last one, and only then removes
@@ -121,6 +122,22 @@ write_whole(const char *path, const char *text, size_t len, int sync)
 		return rc;
 	}
 	return 0;
+}
+
+/* A file's report as one line of JSON, written whole to path. */
+static int
+write_report(const struct tm_report *report, const char *path, int sync)
+{
+	struct tm_buf json;
+	int rc;
+
+	tm_buf_init(&json, TM_BUF_DEFAULT_MAX);
+	if ((rc = tm_report_json(report, &json)) == 0 &&
+	    (rc = tm_buf_putc(&json, '\n')) == 0)
+		rc = write_whole(path, json.ptr, json.len,
+		    sync ? TM_SYNC_FILE : 0);
+	tm_buf_release(&json);
+	return rc;
 }
 
 /* gzip src into dest (a new file), for `archive = gzip`. */
@@ -258,17 +275,15 @@ work(uv_work_t *req)
 {
 	struct tm_job *j = req->data;
 	const struct tm_config *c = j->cfg;
-	char src[PATH_MAX], path[PATH_MAX];
-	struct tm_buf json;
+	char src[PATH_MAX], path[PATH_MAX], rpath[PATH_MAX];
 	struct tm_diag diag;
 	struct stat st, fst;
 	struct sink s;
-	int fd = -1, rc;
+	int fd = -1, rc, rrc;
 
 	memset(&s, 0, sizeof(s));
 	s.of.fd = -1;
 	tm_diag_clear(&diag);
-	tm_buf_init(&json, TM_BUF_DEFAULT_MAX);
 	j->outcome = TM_OUT_CLEANED;
 	(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
 	if (lstat(src, &st) != 0) {
@@ -332,8 +347,27 @@ work(uv_work_t *req)
 		goto fail;
 	}
 	rc = tm_clean_fd(j->chain, fd, j->report, write_sink, &s, &diag);
-	if (rc == 0)
+	if (rc == 0) {
+		/* The report is published before the output, so whoever
+		   sees an output finds its report beside it. A report that
+		   cannot be written does not hold back the output, but a
+		   full disk is retried. */
+		j->out = tm_report_output_size(j->report);
+		(void)tm_path(rpath, sizeof(rpath), "%s/%s.json", c->reports,
+		    j->outrel);
+		rrc = write_report(j->report, rpath, c->sync);
+		if (no_room(rrc)) {
+			tm_outfile_abort(&s.of);
+			retry_input(j, src, rrc);
+			goto out;
+		}
+		if (rrc != 0)
+			tm_log(TM_LOG_WARNING, "report %s: %s", rpath,
+			    tm_strerror(rrc));
 		rc = tm_outfile_commit(&s.of, c->sync ? TM_SYNC_FILE : 0);
+		if (rc != 0 && rrc == 0)
+			(void)unlink(rpath);
+	}
 	if (rc != 0) {
 		if (s.err != 0)
 			rc = s.err;
@@ -349,22 +383,6 @@ work(uv_work_t *req)
 		    "unreadable", "%s", diag.msg[0] ? diag.msg :
 		    tm_strerror(rc));
 		goto fail;
-	}
-	j->out = tm_report_output_size(j->report);
-	/* The report, beside the outbox. A report that cannot be written
-	   does not undo the output, but a full disk is retried. */
-	(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports, j->outrel);
-	if ((rc = tm_report_json(j->report, &json)) == 0 &&
-	    (rc = tm_buf_putc(&json, '\n')) == 0)
-		rc = write_whole(path, json.ptr, json.len,
-		    c->sync ? TM_SYNC_FILE : 0);
-	if (rc != 0) {
-		if (no_room(rc)) {
-			retry_input(j, src, rc);
-			goto out;
-		}
-		tm_log(TM_LOG_WARNING, "report %s: %s", path,
-		    tm_strerror(rc));
 	}
 	close(fd);
 	fd = -1;
@@ -385,7 +403,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	tm_buf_release(&json);
 }
 
 /*

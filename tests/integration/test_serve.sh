@@ -836,6 +836,43 @@ EOF
 	grep -q 'no-space' "$T/log" || fail "ENOSPC not reported"
 }
 
+# A report that cannot be written for want of room holds its output
+# back: the input goes back to the inbox and nothing is published until
+# both can be written, report first, so an output never appears without
+# its report.
+case_report_full() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	command -v unshare >/dev/null || skip "no unshare"
+	mkdir "$T/small"
+	unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$T/small'" \
+	    2>/dev/null || skip "cannot mount a tmpfs here"
+	cat >"$T/run.sh" <<EOF
+mount -t tmpfs -o size=64k tmpfs "$T/small" || exit 99
+mkdir "$T/small/rep"
+head -c 1000000 /dev/zero >"$T/small/fill" 2>/dev/null
+printf '[paths]\nreports = $T/small/rep\n[serve]\nsettle = 200ms\nsummary = 0\nsync = no\n' >"$T/textmend.conf"
+cd "$T" && "$TEXTMEND" serve --config textmend.conf 2>>"$T/log" &
+D=\$!
+trap 'kill -KILL \$D 2>/dev/null' EXIT
+i=0; while [ ! -S "$T/textmend.sock" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+printf 'a,b 你好,世界\n' >"$T/inbox/.r"; mv "$T/inbox/.r" "$T/inbox/r.txt"
+i=0; while ! grep -q 'will retry' "$T/log" && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+grep -q 'will retry' "$T/log" || { echo "no retry"; exit 1; }
+[ -e "$T/outbox/r.txt" ] && { echo "output published without its report"; exit 1; }
+rm -f "$T/small/fill"
+i=0; while [ ! -e "$T/outbox/r.txt" ] && [ \$i -lt 150 ]; do sleep 0.1; i=\$((i+1)); done
+[ -e "$T/outbox/r.txt" ] || { echo "no recovery after the disk had room"; exit 1; }
+[ -s "$T/small/rep/r.txt.json" ] || { echo "output without its report"; exit 1; }
+kill -TERM \$D; wait \$D; rc=\$?; trap - EXIT; exit \$rc
+EOF
+	timeout 60 unshare -m sh "$T/run.sh" >"$T/out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || fail "full reports folder: $(cat "$T/out")"
+	grep -q 'no-space' "$T/log" || fail "ENOSPC not reported"
+	ls -a "$T/outbox" | grep -q 'part$' && fail "temporary file left"
+	return 0
+}
+
 case_systemd_unit() {
 	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
 	unit=$(dirname "$TEXTMEND")/systemd/textmend.service
