@@ -81,7 +81,8 @@ struct tm_recent {
 
 #define TM_RECENT_MAX 256
 #define TM_FILTERS_MAX 32
-#define TM_COMMIT_MAX 256	/* cleaned files waiting for one commit */
+#define TM_COMMIT_MAX 256	/* cleaned files waiting for a commit or
+				   the let-go stage after it */
 
 struct tm_stats {
 	uint64_t cleaned, failed, retried;
@@ -128,6 +129,12 @@ struct tm_daemon {
 	int committing;			/* commit_req is on the threadpool */
 	uv_work_t commit_req;
 	uv_timer_t commit_timer;	/* the longest a file waits */
+	/* Committed files whose inputs are being let go of (job.c). */
+	struct tm_job *letgo_head, **letgo_tail;
+	size_t nletgo;
+	struct tm_job *letgo_batch;	/* the files letgo_req lets go of */
+	int letting_go;			/* letgo_req is on the threadpool */
+	uv_work_t letgo_req;
 	int overflowed;			/* table was full: list again later */
 
 	uint64_t backoff_ms, backoff_until;

@@ -112,7 +112,7 @@ tm_fsync_dir_of(const char *path)
 }
 
 int
-tm_outfile_commit(struct tm_outfile *of, int sync)
+tm_outfile_close(struct tm_outfile *of, int sync)
 {
 	int rc = of->err;
 
@@ -121,9 +121,18 @@ tm_outfile_commit(struct tm_outfile *of, int sync)
 	if (close(of->fd) != 0 && rc == 0)
 		rc = -errno;
 	of->fd = -1;
-	if (rc == 0 && rename(of->tmp, of->path) != 0)
+	if (rc != 0)
+		tm_outfile_abort(of);
+	return rc;
+}
+
+int
+tm_outfile_publish(struct tm_outfile *of, int sync)
+{
+	int rc = 0;
+
+	if (rename(of->tmp, of->path) != 0) {
 		rc = -errno;
-	if (rc != 0) {
 		tm_outfile_abort(of);
 		return rc;
 	}
@@ -133,6 +142,16 @@ tm_outfile_commit(struct tm_outfile *of, int sync)
 	free(of->path);
 	of->tmp = of->path = NULL;
 	return rc;
+}
+
+int
+tm_outfile_commit(struct tm_outfile *of, int sync)
+{
+	int rc;
+
+	if ((rc = tm_outfile_close(of, sync)) != 0)
+		return rc;
+	return tm_outfile_publish(of, sync);
 }
 
 void

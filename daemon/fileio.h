@@ -36,11 +36,20 @@ int tm_outfile_open(struct tm_outfile *of, const char *path);
 int tm_outfile_write(struct tm_outfile *of, const void *p, size_t n);
 
 /* fsync (TM_SYNC_FILE), close, rename to the final name, fsync the
-   folder (TM_SYNC_DIR). A caller that leaves out TM_SYNC_DIR must fsync
-   the folder itself before it relies on the new name (the daemon does it
-   once for a batch of files). On any failure before the rename the
-   temporary file is removed. */
+   folder (TM_SYNC_DIR): tm_outfile_close() then tm_outfile_publish().
+   A caller that leaves out TM_SYNC_DIR must fsync the folder itself
+   before it relies on the new name. On any failure before the rename
+   the temporary file is removed. */
 int tm_outfile_commit(struct tm_outfile *of, int sync);
+
+/* The two halves of commit, for a caller that makes many files durable
+   at once (the daemon: one syncfs for a batch, see job.c) before it
+   renames them. close: fsync if TM_SYNC_FILE, close, keep the
+   temporary name. publish: rename a closed outfile into place, fsync
+   the folder if TM_SYNC_DIR. Either removes the temporary file when it
+   fails. */
+int tm_outfile_close(struct tm_outfile *of, int sync);
+int tm_outfile_publish(struct tm_outfile *of, int sync);
 
 /* Close and remove the temporary file. Safe after commit or on a zeroed
    or never-opened outfile. */

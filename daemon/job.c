@@ -8,13 +8,13 @@
  *   lstat the claimed name (never following links) and refuse what is not
  *   a regular file; open it O_NOFOLLOW|O_NONBLOCK and check it is the
  *   same file; stream it through tm_clean_fd() into a temporary name
- *   for outbox/NAME (.gz dropped); write reports/NAME.json whole (a
- *   tm_outfile: temporary name, fsync, rename), then fsync and rename
- *   the output, so an output never appears without its report; gzip the
- *   input into the archive if asked to.
+ *   for outbox/NAME (.gz dropped) and write reports/NAME.json under one
+ *   too; gzip the input into the archive if asked to.
  *
- * Then the group commit (below) fsyncs the outbox and reports folders
- * once for every file cleaned since the last one, and only then removes
+ * Then the group commit (below) makes every file cleaned since the last
+ * one durable with one syncfs, renames each report and then its output
+ * into place (an output never appears without its report), fsyncs their
+ * folders once, and hands the batch to the let-go stage, which removes
  * the inputs or moves them to the archive.
  *
  * A file that cannot be cleaned goes to failed/NAME with
@@ -64,13 +64,16 @@ struct tm_job {
 	uint64_t in, out;
 	struct tm_report *report;
 	int archive_rc;			/* gzip into the archive failed */
+	/* Written and closed by the worker, put in place by the commit. */
+	struct tm_outfile output;
+	struct tm_outfile rep;		/* tmp NULL: no report */
 
-	struct tm_job *next;		/* in the commit queue or batch */
-	int sync_rc;			/* the batch's folder fsync */
+	struct tm_job *next;		/* in a commit or let-go queue */
+	int sync_rc;			/* the batch's syncfs or folder fsync */
 };
 
 struct sink {
-	struct tm_outfile of;
+	struct tm_outfile *of;
 	int err;
 };
 
@@ -78,7 +81,7 @@ static int
 write_sink(void *arg, const char *p, size_t n)
 {
 	struct sink *s = arg;
-	int rc = tm_outfile_write(&s->of, p, n);
+	int rc = tm_outfile_write(s->of, p, n);
 
 	if (rc != 0 && s->err == 0)
 		s->err = rc;
@@ -124,18 +127,23 @@ write_whole(const char *path, const char *text, size_t len, int sync)
 	return 0;
 }
 
-/* A file's report as one line of JSON, written whole to path. */
+/* A file's report as one line of JSON, written under a temporary name
+   for path and closed; the commit puts it in place. */
 static int
-write_report(const struct tm_report *report, const char *path, int sync)
+write_report(const struct tm_report *report, struct tm_outfile *of,
+    const char *path)
 {
 	struct tm_buf json;
 	int rc;
 
 	tm_buf_init(&json, TM_BUF_DEFAULT_MAX);
 	if ((rc = tm_report_json(report, &json)) == 0 &&
-	    (rc = tm_buf_putc(&json, '\n')) == 0)
-		rc = write_whole(path, json.ptr, json.len,
-		    sync ? TM_SYNC_FILE : 0);
+	    (rc = tm_buf_putc(&json, '\n')) == 0 &&
+	    (rc = tm_outfile_open(of, path)) == 0 &&
+	    (rc = tm_outfile_write(of, json.ptr, json.len)) == 0)
+		rc = tm_outfile_close(of, 0);
+	if (rc != 0)
+		tm_outfile_abort(of);
 	tm_buf_release(&json);
 	return rc;
 }
@@ -275,14 +283,14 @@ work(uv_work_t *req)
 {
 	struct tm_job *j = req->data;
 	const struct tm_config *c = j->cfg;
-	char src[PATH_MAX], path[PATH_MAX], rpath[PATH_MAX];
+	char src[PATH_MAX], path[PATH_MAX];
 	struct tm_diag diag;
 	struct stat st, fst;
 	struct sink s;
-	int fd = -1, rc, rrc;
+	int fd = -1, rc;
 
 	memset(&s, 0, sizeof(s));
-	s.of.fd = -1;
+	s.of = &j->output;
 	tm_diag_clear(&diag);
 	j->outcome = TM_OUT_CLEANED;
 	(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
@@ -338,7 +346,7 @@ work(uv_work_t *req)
 		goto out;
 	}
 	(void)tm_path(path, sizeof(path), "%s/%s", c->outbox, j->outrel);
-	if ((rc = tm_outfile_open(&s.of, path)) != 0) {
+	if ((rc = tm_outfile_open(&j->output, path)) != 0) {
 		if (no_room(rc)) {
 			retry_input(j, src, rc);
 			goto out;
@@ -347,31 +355,12 @@ work(uv_work_t *req)
 		goto fail;
 	}
 	rc = tm_clean_fd(j->chain, fd, j->report, write_sink, &s, &diag);
-	if (rc == 0) {
-		/* The report is published before the output, so whoever
-		   sees an output finds its report beside it. A report that
-		   cannot be written does not hold back the output, but a
-		   full disk is retried. */
-		j->out = tm_report_output_size(j->report);
-		(void)tm_path(rpath, sizeof(rpath), "%s/%s.json", c->reports,
-		    j->outrel);
-		rrc = write_report(j->report, rpath, c->sync);
-		if (no_room(rrc)) {
-			tm_outfile_abort(&s.of);
-			retry_input(j, src, rrc);
-			goto out;
-		}
-		if (rrc != 0)
-			tm_log(TM_LOG_WARNING, "report %s: %s", rpath,
-			    tm_strerror(rrc));
-		rc = tm_outfile_commit(&s.of, c->sync ? TM_SYNC_FILE : 0);
-		if (rc != 0 && rrc == 0)
-			(void)unlink(rpath);
-	}
+	if (rc == 0)
+		rc = tm_outfile_close(&j->output, 0);
 	if (rc != 0) {
 		if (s.err != 0)
 			rc = s.err;
-		tm_outfile_abort(&s.of);
+		tm_outfile_abort(&j->output);
 		if (no_room(rc)) {
 			retry_input(j, src, rc);
 			goto out;
@@ -383,6 +372,19 @@ work(uv_work_t *req)
 		    "unreadable", "%s", diag.msg[0] ? diag.msg :
 		    tm_strerror(rc));
 		goto fail;
+	}
+	j->out = tm_report_output_size(j->report);
+	/* The report, beside the outbox. One that cannot be written does
+	   not hold back the output, but a full disk is retried. */
+	(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports, j->outrel);
+	if ((rc = write_report(j->report, &j->rep, path)) != 0) {
+		if (no_room(rc)) {
+			tm_outfile_abort(&j->output);
+			retry_input(j, src, rc);
+			goto out;
+		}
+		tm_log(TM_LOG_WARNING, "report %s: %s", path,
+		    tm_strerror(rc));
 	}
 	close(fd);
 	fd = -1;
@@ -476,6 +478,8 @@ finish_job(struct tm_job *j)
 		    j->error);
 	}
 	tm_watch_forget(d, j->e);
+	tm_outfile_abort(&j->rep);	/* nothing left if it was put in place */
+	tm_outfile_abort(&j->output);
 	tm_report_free(j->report);
 	tm_config_unref(j->cfg);
 	free(j->rel);
@@ -484,88 +488,208 @@ finish_job(struct tm_job *j)
 }
 
 /*
- * The group commit. A cleaned file's output and report are fsynced and
- * renamed on the worker, but their folders are fsynced here, once for
- * every file that reached this point since the last commit: the folder
- * fsync is as dear as the file's own, and one covers all the renames
- * before it. Only then is the input removed (or archived), so a crash
- * at any point leaves it in the work folder, to be cleaned again into
- * the same names. On an idle daemon a batch is one file, committed at
- * once; while workers are busy, a batch is committed when COMMIT_BATCH
- * files wait or the first has waited COMMIT_WAIT_MS, and it takes every
- * file finished while the last commit ran. Four fsyncs a file become two
- * and a fraction.
+ * The group commit. A worker leaves a cleaned file's output and report
+ * closed under their temporary names; the commit makes every file that
+ * reached it since the last one durable at once: one syncfs() for each
+ * filesystem they are on writes all their data (and the folders'
+ * pending entries) and flushes the disk's cache once, where an fsync of
+ * each file would flush it twice a file. Then it renames them into
+ * place, report first, fsyncs their folders once each, and only then
+ * lets the inputs go (below). A crash at any point leaves the input in
+ * the work folder, to be cleaned again into the same names; a temporary
+ * file left behind is removed at start.
+ * On an idle daemon a batch is one file, committed at once; while
+ * workers are busy, a batch is committed when COMMIT_BATCH files wait
+ * or the first has waited COMMIT_WAIT_MS, and it takes every file
+ * finished while the last commit ran.
  */
 #define COMMIT_DIRS 8		/* distinct folders remembered per batch */
 #define COMMIT_BATCH 16
 #define COMMIT_WAIT_MS 5
 
-struct synced {
+/* What a batch did to a folder and its filesystem, so it does it once. */
+struct folder {
 	char dir[PATH_MAX];
-	int rc;
+	dev_t dev;
+	int fs_rc;		/* syncfs of the filesystem */
+	int dir_rc;		/* fsync of the folder; 1: not yet */
 };
+
+struct batch {
+	struct folder f[COMMIT_DIRS];
+	size_t n;
+	int sync;		/* syncfs the filesystems */
+};
+
+/*
+ * The folder of path in the batch, added if new (its filesystem synced
+ * if the batch syncs and no folder before was on it). When the table is
+ * full the last entry is reused: correct, only done more than once.
+ */
+static struct folder *
+batch_folder(struct batch *b, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t i, len = slash != NULL ? (size_t)(slash - path) : 1;
+	struct folder *f;
+	struct stat st;
+	int fd;
+
+	for (i = 0; i < b->n; i++)
+		if (strncmp(b->f[i].dir, slash != NULL ? path : ".", len) ==
+		    0 && b->f[i].dir[len] == '\0')
+			return &b->f[i];
+	f = &b->f[b->n < COMMIT_DIRS ? b->n++ : COMMIT_DIRS - 1];
+	memcpy(f->dir, slash != NULL ? path : ".", len);
+	f->dir[len] = '\0';
+	f->dir_rc = 1;
+	f->fs_rc = 0;
+	f->dev = 0;
+	if (!b->sync)
+		return f;
+	if ((fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		f->fs_rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return f;
+	}
+	f->dev = st.st_dev;
+	for (i = 0; i < b->n; i++)
+		if (&b->f[i] != f && b->f[i].dev == f->dev &&
+		    b->f[i].fs_rc == 0)
+			break;
+	if (i == b->n && syncfs(fd) != 0)
+		f->fs_rc = -errno;
+	close(fd);
+	return f;
+}
 
 /* fsync the folder of path once per batch; its result. */
 static int
-sync_folder_of(struct synced *done, size_t *ndone, const char *path)
+batch_fsync_folder(struct batch *b, const char *path)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t i, len = slash != NULL ? (size_t)(slash - path) : 0;
-	int rc;
+	struct folder *f = batch_folder(b, path);
 
-	if (len == 0 || len >= sizeof(dir))
-		return tm_fsync_dir_of(path);
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	for (i = 0; i < *ndone; i++)
-		if (strcmp(done[i].dir, dir) == 0)
-			return done[i].rc;
-	rc = tm_fsync_dir(dir);
-	if (*ndone < COMMIT_DIRS) {
-		memcpy(done[*ndone].dir, dir, len + 1);
-		done[(*ndone)++].rc = rc;
+	if (f->dir_rc == 1)
+		f->dir_rc = tm_fsync_dir(f->dir);
+	return f->dir_rc;
+}
+
+/* Put a cleaned file's report and output in place. */
+static int
+publish(struct tm_job *j)
+{
+	char rpath[PATH_MAX], name[512];
+	int rc, have_rep = 0;
+
+	if (j->rep.tmp != NULL) {
+		(void)tm_path(rpath, sizeof(rpath), "%s", j->rep.path);
+		if ((rc = tm_outfile_publish(&j->rep, 0)) == 0)
+			have_rep = 1;
+		else
+			tm_log(TM_LOG_WARNING, "report for \"%s\": %s",
+			    tm_log_name(j->rel, name, sizeof(name)),
+			    strerror(-rc));
 	}
+	if ((rc = tm_outfile_publish(&j->output, 0)) != 0 && have_rep)
+		(void)unlink(rpath);
 	return rc;
 }
 
-/* On a worker: fsync the batch's folders, then let go of the inputs.
-   The loop leaves d->commit_batch alone until after_commit. */
+/* On a worker: make the batch durable and put it in place. The loop
+   leaves d->commit_batch alone until after_commit. */
 static void
 commit_work(uv_work_t *req)
 {
 	struct tm_daemon *d = req->data;
-	struct synced done[COMMIT_DIRS];
+	struct batch b;
 	char src[PATH_MAX], path[PATH_MAX];
 	struct tm_job *j;
 	const struct tm_config *c;
-	size_t ndone = 0;
 	int rc;
 
+	memset(&b, 0, sizeof(b));
 	for (j = d->commit_batch; j != NULL; j = j->next) {
-		c = j->cfg;
-		if (!c->sync)
+		b.sync |= j->cfg->sync;
+		j->sync_rc = 0;
+	}
+	/* The data of every file, on disk before any of them is renamed. */
+	for (j = d->commit_batch; b.sync && j != NULL; j = j->next) {
+		if (!j->cfg->sync)
 			continue;
-		(void)tm_path(path, sizeof(path), "%s/%s", c->outbox,
-		    j->outrel);
-		j->sync_rc = sync_folder_of(done, &ndone, path);
-		(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports,
-		    j->outrel);
-		if ((rc = sync_folder_of(done, &ndone, path)) != 0 &&
-		    j->sync_rc == 0)
-			j->sync_rc = rc;
+		j->sync_rc = batch_folder(&b, j->output.path)->fs_rc;
+		if (j->sync_rc == 0 && j->rep.tmp != NULL)
+			j->sync_rc = batch_folder(&b, j->rep.path)->fs_rc;
 	}
 	for (j = d->commit_batch; j != NULL; j = j->next) {
 		c = j->cfg;
 		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
 		if (j->sync_rc != 0) {
-			/* Not known to be on disk: clean it again later. */
-			snprintf(j->error, sizeof(j->error), "fsync of the "
-			    "outbox or reports folder: %s",
-			    strerror(-j->sync_rc));
+			tm_outfile_abort(&j->rep);
+			tm_outfile_abort(&j->output);
+			snprintf(j->error, sizeof(j->error), "syncfs of the "
+			    "outbox or reports: %s", strerror(-j->sync_rc));
 			retry_input(j, src, j->sync_rc);
 			continue;
 		}
+		if ((rc = publish(j)) == 0)
+			continue;
+		(void)tm_path(path, sizeof(path), "%s/%s", c->outbox,
+		    j->outrel);
+		if (no_room(rc)) {
+			snprintf(j->error, sizeof(j->error), "rename into "
+			    "the outbox: %s", strerror(-rc));
+			retry_input(j, src, rc);
+		} else {
+			job_error(j, "output", "%s: %s", path, strerror(-rc));
+			fail_input(j, src);
+		}
+	}
+	/* The new names, on disk before any input is let go. */
+	for (j = d->commit_batch; j != NULL; j = j->next) {
+		c = j->cfg;
+		if (!c->sync || j->outcome != TM_OUT_CLEANED)
+			continue;
+		(void)tm_path(path, sizeof(path), "%s/%s", c->outbox,
+		    j->outrel);
+		j->sync_rc = batch_fsync_folder(&b, path);
+		(void)tm_path(path, sizeof(path), "%s/%s.json", c->reports,
+		    j->outrel);
+		if ((rc = batch_fsync_folder(&b, path)) != 0 &&
+		    j->sync_rc == 0)
+			j->sync_rc = rc;
+		if (j->sync_rc == 0)
+			continue;
+		/* Not known to be on disk: clean it again later. */
+		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
+		snprintf(j->error, sizeof(j->error), "fsync of the outbox or "
+		    "reports folder: %s", strerror(-j->sync_rc));
+		retry_input(j, src, j->sync_rc);
+	}
+}
+
+/*
+ * Letting go of the inputs of a committed batch: removed, or moved to
+ * the archive. Removing a file whose data has reached the disk costs
+ * this kind of filesystem more than creating one, so it is a stage of
+ * its own, on the threadpool while the next commit runs. A job finishes
+ * (its name is forgotten, so a new file of that name can be claimed into
+ * the work folder) only when its input is gone; a crash before leaves
+ * the input to be cleaned again into the same names.
+ */
+static void
+letgo_work(uv_work_t *req)
+{
+	struct tm_daemon *d = req->data;
+	char src[PATH_MAX], path[PATH_MAX];
+	struct tm_job *j;
+	const struct tm_config *c;
+	int rc;
+
+	for (j = d->letgo_batch; j != NULL; j = j->next) {
+		c = j->cfg;
+		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
 		/* Kept as it is, or removed: the gzip archive of an input
 		   that was not gzip already is written by then. */
 		if ((rc = j->archive_rc) == 0 &&
@@ -585,7 +709,47 @@ commit_work(uv_work_t *req)
 }
 
 static void commit_maybe(struct tm_daemon *d);
+static void letgo_start(struct tm_daemon *d);
 
+static void
+after_letgo(uv_work_t *req, int status)
+{
+	struct tm_daemon *d = req->data;
+	struct tm_job *j, *next;
+
+	(void)status;
+	for (j = d->letgo_batch; j != NULL; j = next) {
+		next = j->next;
+		finish_job(j);
+	}
+	d->letgo_batch = NULL;
+	d->letting_go = 0;
+	letgo_start(d);
+	tm_serve_pump(d);
+}
+
+/* Hand every committed file waiting to the let-go stage, unless it runs. */
+static void
+letgo_start(struct tm_daemon *d)
+{
+	uv_work_t *req = &d->letgo_req;
+
+	if (d->letting_go || d->letgo_head == NULL)
+		return;
+	req->data = d;
+	d->letgo_batch = d->letgo_head;
+	d->letgo_head = NULL;
+	d->letgo_tail = &d->letgo_head;
+	d->nletgo = 0;
+	d->letting_go = 1;
+	if (uv_queue_work(d->loop, req, letgo_work, after_letgo) != 0) {
+		letgo_work(req);
+		after_letgo(req, 0);
+	}
+}
+
+/* A batch is committed: its inputs go to the let-go stage, the files
+   given back or failed are finished now. */
 static void
 after_commit(uv_work_t *req, int status)
 {
@@ -595,10 +759,18 @@ after_commit(uv_work_t *req, int status)
 	(void)status;
 	for (j = d->commit_batch; j != NULL; j = next) {
 		next = j->next;
-		finish_job(j);
+		if (j->outcome != TM_OUT_CLEANED) {
+			finish_job(j);
+			continue;
+		}
+		j->next = NULL;
+		*d->letgo_tail = j;
+		d->letgo_tail = &j->next;
+		d->nletgo++;
 	}
 	d->commit_batch = NULL;
 	d->committing = 0;
+	letgo_start(d);
 	commit_maybe(d);
 	tm_serve_pump(d);
 }

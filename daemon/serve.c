@@ -189,7 +189,7 @@ tm_serve_pump(struct tm_daemon *d)
 	/* Workers busy, or a commit's worth of files waiting for one: the
 	   rest stay in the inbox (backpressure). */
 	while (d->cleaning < d->cfg->workers &&
-	    d->ncommit < TM_COMMIT_MAX &&
+	    d->ncommit + d->nletgo < TM_COMMIT_MAX &&
 	    (e = tm_list_pop(&d->ready)) != NULL) {
 		e->state = TM_ENTRY_CLAIMED;
 		if (tm_job_start(d, e) != 0)
@@ -777,6 +777,7 @@ tm_cmd_serve(int argc, char **argv)
 	d->config_file = file;
 	d->loop = uv_default_loop();
 	d->commit_tail = &d->commit_head;
+	d->letgo_tail = &d->letgo_head;
 	d->state = TM_STATE_STARTING;
 	for (nb = 1024; nb < 2 * ((size_t)cfg->queue + cfg->workers); nb *= 2)
 		;
