@@ -15,6 +15,7 @@
 #ifndef TEXTMEND_DAEMON_H
 #define TEXTMEND_DAEMON_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -82,7 +83,9 @@ struct tm_recent {
 #define TM_RECENT_MAX 256
 #define TM_FILTERS_MAX 32
 #define TM_COMMIT_MAX 256	/* cleaned files waiting for a commit or
-				   the let-go stage after it */
+				   the let-go stage after it (besides
+				   the batches those two are running) */
+#define TM_SYNCFS_MAX 8		/* filesystems the commit keeps open */
 
 struct tm_stats {
 	uint64_t cleaned, failed, retried;
@@ -135,6 +138,16 @@ struct tm_daemon {
 	struct tm_job *letgo_batch;	/* the files letgo_req lets go of */
 	int letting_go;			/* letgo_req is on the threadpool */
 	uv_work_t letgo_req;
+	/* The filesystems the commit syncs, each through one descriptor
+	   kept open from the first use, so that syncfs() reports every
+	   write error since then (job.c); only a commit touches them. */
+	struct tm_syncfs {
+		dev_t dev;
+		int fd;
+	} syncfs[TM_SYNCFS_MAX];
+	size_t nsyncfs;
+	atomic_uint_fast64_t job_seq;	/* jobs started, numbered */
+	uint64_t suspect_below;	/* jobs numbered below: data in doubt */
 	int overflowed;			/* table was full: list again later */
 
 	uint64_t backoff_ms, backoff_until;
@@ -167,6 +180,11 @@ struct tm_entry *tm_list_pop(struct tm_list *l);
 /* job.c: claim e and clean it on the threadpool; 0 or -errno (e is
    forgotten then). */
 int tm_job_start(struct tm_daemon *d, struct tm_entry *e);
+/* Open the filesystem of folder for the commit's syncfs now, before any
+   file is written there (at start, no commit running). */
+void tm_commit_open_fs(struct tm_daemon *d, const char *folder);
+/* Close what the commit kept open (at exit, no commit running). */
+void tm_commit_close(struct tm_daemon *d);
 
 /* serve.c */
 /* snprintf for paths: 0, or -ENAMETOOLONG when it did not fit. */

@@ -13,7 +13,8 @@
  *
  * Then the group commit (below) makes every file cleaned since the last
  * one durable with one syncfs, renames each report and then its output
- * into place (an output never appears without its report), fsyncs their
+ * into place (an output never appears without its report, unless that
+ * could not be written for another reason than a full disk), fsyncs their
  * folders once, and hands the batch to the let-go stage, which removes
  * the inputs or moves them to the archive.
  *
@@ -70,6 +71,7 @@ struct tm_job {
 
 	struct tm_job *next;		/* in a commit or let-go queue */
 	int sync_rc;			/* the batch's syncfs or folder fsync */
+	uint64_t seq;			/* its number in d->job_seq */
 };
 
 struct sink {
@@ -262,7 +264,27 @@ fail_input(struct tm_job *j, const char *src)
 	(void)tm_fsync_dir_of(dest);
 }
 
-/* Not enough room: give the input back to the inbox for later. */
+/*
+ * rename() that never replaces a file: inputs of the same name moving
+ * between the inbox and the work folder must not overwrite each other.
+ * A filesystem that cannot promise it (EINVAL: some network ones) gets
+ * a plain rename.
+ */
+static int
+rename_noreplace(const char *src, const char *dest)
+{
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	return rename(src, dest) == 0 ? 0 : -errno;
+}
+
+/*
+ * Not enough room, or the disk failed: give the input back to the inbox
+ * for later. If a new file of that name was dropped there meanwhile,
+ * this one stays in the work folder, where a listing finds it again.
+ */
 static void
 retry_input(struct tm_job *j, const char *src, int rc)
 {
@@ -273,9 +295,10 @@ retry_input(struct tm_job *j, const char *src, int rc)
 	    rc == -ENOMEM ? "no-memory" : no_room(rc) ? "no-space" :
 	    "io-error");
 	(void)tm_path(dest, sizeof(dest), "%s/%s", j->cfg->inbox, j->rel);
-	if (rename(src, dest) != 0)
+	if ((rc = rename_noreplace(src, dest)) != 0)
 		tm_log(TM_LOG_ERR, "cannot return %s to the inbox: %s; it "
-		    "stays in the work folder", j->rel, strerror(errno));
+		    "stays in the work folder", j->rel, rc == -EEXIST ?
+		    "a new file of that name is there" : strerror(-rc));
 }
 
 static void
@@ -388,8 +411,8 @@ work(uv_work_t *req)
 	}
 	close(fd);
 	fd = -1;
-	/* A gzip archive is written now, on a worker; the input is removed
-	   at the commit, with the other archive modes. */
+	/* A gzip archive is written now, on a worker; the input is let go
+	   of after the commit, as in the other archive modes. */
 	if (c->archive_mode == TM_ARCHIVE_GZIP &&
 	    strcmp(j->rel, j->outrel) == 0) {
 		(void)tm_path(path, sizeof(path), "%s/%s.gz", c->archive,
@@ -516,15 +539,60 @@ struct folder {
 };
 
 struct batch {
+	struct tm_daemon *d;
 	struct folder f[COMMIT_DIRS];
 	size_t n;
 	int sync;		/* syncfs the filesystems */
 };
 
 /*
+ * The descriptor the daemon keeps for the filesystem of the folder open
+ * as fd (taking fd over if the filesystem is new), or -1 when the table
+ * is full. syncfs() reports a write error on a filesystem once to each
+ * open descriptor, and to one opened later not at all: a descriptor per
+ * batch would miss an error that an earlier syncfs, another process's
+ * or the kernel's own writeback met first.
+ */
+static int
+kept_fs(struct tm_daemon *d, int fd, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsyncfs; i++)
+		if (d->syncfs[i].dev == dev)
+			return d->syncfs[i].fd;
+	if (d->nsyncfs == TM_SYNCFS_MAX)
+		return -1;
+	d->syncfs[d->nsyncfs].dev = dev;
+	d->syncfs[d->nsyncfs].fd = fd;
+	d->nsyncfs++;
+	return fd;
+}
+
+void
+tm_commit_open_fs(struct tm_daemon *d, const char *folder)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(fd, &st) != 0 || kept_fs(d, fd, st.st_dev) != fd)
+		close(fd);
+}
+
+void
+tm_commit_close(struct tm_daemon *d)
+{
+	while (d->nsyncfs > 0)
+		close(d->syncfs[--d->nsyncfs].fd);
+}
+
+/*
  * The folder of path in the batch, added if new (its filesystem synced
- * if the batch syncs and no folder before was on it). When the table is
- * full the last entry is reused: correct, only done more than once.
+ * if the batch syncs, once: a folder on a filesystem met before takes
+ * that one's result). When the table is full the last entry is reused:
+ * correct, only done more than once.
  */
 static struct folder *
 batch_folder(struct batch *b, const char *path)
@@ -533,7 +601,7 @@ batch_folder(struct batch *b, const char *path)
 	size_t i, len = slash != NULL ? (size_t)(slash - path) : 1;
 	struct folder *f;
 	struct stat st;
-	int fd;
+	int fd, kept;
 
 	for (i = 0; i < b->n; i++)
 		if (strncmp(b->f[i].dir, slash != NULL ? path : ".", len) ==
@@ -556,12 +624,17 @@ batch_folder(struct batch *b, const char *path)
 	}
 	f->dev = st.st_dev;
 	for (i = 0; i < b->n; i++)
-		if (&b->f[i] != f && b->f[i].dev == f->dev &&
-		    b->f[i].fs_rc == 0)
-			break;
-	if (i == b->n && syncfs(fd) != 0)
+		if (&b->f[i] != f && b->f[i].dev == f->dev) {
+			f->fs_rc = b->f[i].fs_rc;
+			close(fd);
+			return f;
+		}
+	/* more filesystems than kept: this descriptor, this once */
+	kept = kept_fs(b->d, fd, st.st_dev);
+	if (syncfs(kept >= 0 ? kept : fd) != 0)
 		f->fs_rc = -errno;
-	close(fd);
+	if (kept != fd)
+		close(fd);
 	return f;
 }
 
@@ -587,7 +660,10 @@ publish(struct tm_job *j)
 		(void)tm_path(rpath, sizeof(rpath), "%s", j->rep.path);
 		if ((rc = tm_outfile_publish(&j->rep, 0)) == 0)
 			have_rep = 1;
-		else
+		else if (no_room(rc)) {
+			tm_outfile_abort(&j->output);
+			return rc;
+		} else
 			tm_log(TM_LOG_WARNING, "report for \"%s\": %s",
 			    tm_log_name(j->rel, name, sizeof(name)),
 			    strerror(-rc));
@@ -610,18 +686,28 @@ commit_work(uv_work_t *req)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
+	b.d = d;
 	for (j = d->commit_batch; j != NULL; j = j->next) {
 		b.sync |= j->cfg->sync;
 		j->sync_rc = 0;
 	}
-	/* The data of every file, on disk before any of them is renamed. */
+	/* The data of every file, on disk before any of them is renamed. A
+	   write error is not tied to a file: it may have hit any file
+	   written since the last syncfs, so every job started by then is
+	   cleaned again, in this batch or a later one. */
 	for (j = d->commit_batch; b.sync && j != NULL; j = j->next) {
 		if (!j->cfg->sync)
 			continue;
 		j->sync_rc = batch_folder(&b, j->output.path)->fs_rc;
 		if (j->sync_rc == 0 && j->rep.tmp != NULL)
 			j->sync_rc = batch_folder(&b, j->rep.path)->fs_rc;
+		if (j->sync_rc != 0)
+			d->suspect_below = atomic_load(&d->job_seq);
 	}
+	for (j = d->commit_batch; j != NULL; j = j->next)
+		if (j->cfg->sync && j->sync_rc == 0 &&
+		    j->seq < d->suspect_below)
+			j->sync_rc = -EIO;
 	for (j = d->commit_batch; j != NULL; j = j->next) {
 		c = j->cfg;
 		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
@@ -851,8 +937,12 @@ tm_job_start(struct tm_daemon *d, struct tm_entry *e)
 	if (!e->in_work) {
 		(void)tm_path(src, sizeof(src), "%s/%s", d->cfg->inbox, e->rel);
 		(void)tm_path(dest, sizeof(dest), "%s/%s", d->cfg->work, e->rel);
-		if (rename(src, dest) != 0) {
-			rc = -errno;
+		if ((rc = rename_noreplace(src, dest)) == -EEXIST) {
+			/* One of that name waits in the work folder (it
+			   could not be given back): it goes first, this one
+			   is offered again after it. */
+			e->again = 1;
+		} else if (rc != 0) {
 			if (rc != -ENOENT)
 				tm_log(TM_LOG_ERR, "cannot claim \"%s\": %s",
 				    tm_log_name(e->rel, name, sizeof(name)),
@@ -882,6 +972,7 @@ tm_job_start(struct tm_daemon *d, struct tm_entry *e)
 	    (size_t)(slash - e->rel))) != NULL)
 		j->chain = p->chain;
 	j->seen_ns = e->seen_ns;
+	j->seq = atomic_fetch_add(&d->job_seq, 1);
 	j->req.data = j;
 	e->state = TM_ENTRY_CLAIMED;
 	e->in_work = 1;

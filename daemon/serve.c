@@ -186,8 +186,8 @@ tm_serve_pump(struct tm_daemon *d)
 	if (d->state != TM_STATE_RUNNING ||
 	    uv_now(d->loop) < d->backoff_until)
 		return;
-	/* Workers busy, or a commit's worth of files waiting for one: the
-	   rest stay in the inbox (backpressure). */
+	/* Workers busy, or TM_COMMIT_MAX files waiting for a commit or to
+	   be let go of: the rest stay in the inbox (backpressure). */
 	while (d->cleaning < d->cfg->workers &&
 	    d->ncommit + d->nletgo < TM_COMMIT_MAX &&
 	    (e = tm_list_pop(&d->ready)) != NULL) {
@@ -712,6 +712,7 @@ free_daemon(struct tm_daemon *d)
 			free(e);
 		}
 	free(d->buckets);
+	tm_commit_close(d);
 	for (i = 0; i < TM_RECENT_MAX; i++)
 		free(d->recent[i].name);
 	tm_config_unref(d->cfg);
@@ -765,8 +766,9 @@ tm_cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* The threadpool is sized once, before its first use. */
 	if (getenv("UV_THREADPOOL_SIZE") == NULL) {
+		/* the workers, the commit and the let-go stage */
 		snprintf(pool, sizeof(pool), "%u",
-		    cfg->workers < 4 ? 4 : cfg->workers);
+		    cfg->workers < 2 ? 4 : cfg->workers + 2);
 		setenv("UV_THREADPOOL_SIZE", pool, 1);
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
@@ -827,6 +829,9 @@ tm_cmd_serve(int argc, char **argv)
 	    "%zu profile%s, config %s)", TM_VERSION, cfg->inbox, cfg->workers,
 	    cfg->workers == 1 ? "" : "s", cfg->nprofiles,
 	    cfg->nprofiles == 1 ? "" : "s", file ? file : "defaults");
+	/* The commit's descriptors, before anything is written. */
+	tm_commit_open_fs(d, cfg->outbox);
+	tm_commit_open_fs(d, cfg->reports);
 	/* Arms the watch, then lists the inbox and the work folder. */
 	(void)tm_watch_start(d);
 	start_timers(d);

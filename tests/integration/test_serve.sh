@@ -750,6 +750,25 @@ case_profile_t2s() {
 	stop
 }
 
+# A file of the same name waiting in the work folder (one that could not
+# be given back to the inbox) is never replaced by a new one claimed: the
+# old one is cleaned first, then the new one, whose output stays.
+case_same_name_in_work() {
+	config
+	start
+	mkdir -p "$T/.work"
+	printf 'old,一\n' >"$T/.work/x.txt"
+	printf 'new,二\n' >"$T/x.in"
+	cp "$T/x.in" "$T/inbox/.x"
+	mv "$T/inbox/.x" "$T/inbox/x.txt"
+	wait_for 10 sh -c "[ \$(grep -c 'cleaned \"x.txt\"' '$T/log') -ge 2 ]" ||
+	    fail "both files were not cleaned"
+	wait_for 10 empty "$T/.work" "$T/inbox" || fail "inputs left behind"
+	expected "$T/x.in" "$T/want"
+	cmp -s "$T/want" "$T/outbox/x.txt" || fail "the new file's output lost"
+	stop
+}
+
 case_crash_leftovers() {
 	config
 	mkdir -p "$T/.work" "$T/outbox"
