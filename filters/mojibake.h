@@ -34,12 +34,20 @@ struct b5_memo {
 	uint8_t state;		/* 0 not tried, 1 found, 2 none */
 };
 
+/* And the cheapest few of each, for the choice by the neighbours. */
+#define B5_ALTS		6
+struct b5_alts {
+	uint16_t alt[B5_ALTS];	/* best first */
+	uint8_t n;
+};
+
 struct moji_state {
 	int latin;
 	int gbk_on;
 	struct tm_moji_gbk *gbk;
 	struct pair_memo memo[2][2][256];
-	struct b5_memo *b5memo;	/* B5_MEMO of them, made when first asked */
+	struct b5_memo *b5memo;	/* B5_MEMO of them, then B5_MEMO struct
+				   b5_alts, made when first asked */
 	const uint8_t *cjk_cost;	/* cost of U+3000..U+9FFF (mojibake_cjk.c) */
 	const char *pua_scan;	/* the segment holds no U+E000..EFFF before */
 	const char *pua_from, *pua_to;	/* the line holding the next one */

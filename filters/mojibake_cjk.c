@@ -1,13 +1,17 @@
 /*
  * mojibake_cjk.c - the mojibake filter's Chinese repairs: GBK paired one
  * off after a lost byte (seed 001), UTF-8 read as GBK (with lost bytes),
- * Big5 read as GBK, GBK read as Latin-1 or cp1252. Han text is scored by
- * how common its characters are (hanfreq.c, flattened per state into a
- * byte table for U+3000..U+9FFF); a repair replaces a run only when it is
- * much more plausible. See mojibake.c for the rules. Runs on the thread
- * that runs the filter; everything it keeps is in struct moji_state.
+ * Big5 read as GBK, UTF-8 read as Big5, GBK read as Latin-1 or cp1252.
+ * Han text is scored by how common its characters are (hanfreq.c,
+ * flattened into a byte table for U+3000..U+9FFF); a repair replaces a
+ * run only when it is much more plausible. Where UTF-8 read as Big5 lost
+ * bytes, the character is chosen by how well it goes with its neighbours
+ * (the pair table of hanpair.c, indexed once per process). See mojibake.c
+ * for the rules. Runs on the thread that runs the filter; everything it
+ * keeps is in struct moji_state, the tables built once are only read.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -15,6 +19,7 @@
 #include "textmend/report.h"
 #include "textmend/utf8.h"
 #include "hanfreq.h"
+#include "hanpair.h"
 #include "mojibake.h"
 
 #define GBK_MAX_RUN	120	/* characters in a misaligned run (its
@@ -89,6 +94,173 @@ build_costs(void)
 		if (cp >= COST_FIRST && cp <= COST_LAST && tm_is_han(cp))
 			cost_table[cp - COST_FIRST] =
 			    (uint8_t)(tm_hanfreq[i] & 31);
+	}
+}
+
+/*
+ * The pair table (hanpair.c) indexed by character, once per process like
+ * the costs (when first needed, after them): where each character's
+ * pairs start as the first of a pair and as the second, its S and E, and
+ * the pairs by hash. Only read after.
+ */
+#define PAIR_CHARS	(TM_HANPAIR_LAST - TM_HANPAIR_FIRST + 1)
+#define PAIR_RARE	44	/* S of a Han character the table leaves
+				   out, in half bits */
+
+static struct pair_char {
+	uint8_t start, end;	/* S and E, half bits */
+	uint8_t script;		/* 1 Traditional, 2 Simplified, 0 both */
+	uint16_t next;		/* its first pair as a in tm_hanpair */
+	uint16_t prev;		/* its first pair as b in pair_prev */
+} pair_char[PAIR_CHARS + 1];
+static uint16_t pair_prev[TM_HANPAIR_MAX];	/* the pairs by b, then a */
+/* The same two lists with the pairs of each character ordered by the low
+   six bits of the other: a character that lost its lead but not its last
+   byte is looked up by them. */
+static uint16_t pair_next_low[TM_HANPAIR_MAX];
+static uint16_t pair_prev_low[TM_HANPAIR_MAX];
+/* The pairs by hash, open addressing: 1 + their index, 0 none. At most
+   half full. */
+#define PAIR_SLOT_BITS	16
+static uint16_t pair_slot[1u << PAIR_SLOT_BITS];
+/* And a bit per hash of a smaller one: most pairs asked about are not in
+   the table, and this says so from a table that stays in the cache. */
+#define PAIR_SEEN_BITS	18
+static uint64_t pair_seen[(1u << PAIR_SEEN_BITS) / 64];
+static once_flag pair_once = ONCE_FLAG_INIT;
+/* The cheapest guesses of all, cheapest first: what a character that
+   lost all its bytes is tried as, besides what its neighbours bring. */
+#define B5_COMMON	48
+static uint16_t b5_common[B5_COMMON];
+
+static inline uint32_t
+pair_mix(uint32_t key)
+{
+	return key * 0x9E3779B1u;
+}
+
+static inline uint32_t
+pair_hash(uint32_t key)
+{
+	return pair_mix(key) >> (32 - PAIR_SLOT_BITS);
+}
+
+static int cjk_result(uint32_t);
+
+/* The cost of cp as a guess (guess_cost()), from the flat table. */
+static unsigned
+common_cost(uint32_t cp)
+{
+	unsigned c = cp - COST_FIRST <= COST_LAST - COST_FIRST ?
+	    cost_table[cp - COST_FIRST] : slow_cost(cp, 0);
+
+	if (!tm_is_han(cp) && cp != 0xFF0C && cp != 0x3002 && cp != 0x3001)
+		c += GUESS_MARK;
+	return c;
+}
+
+/* b5_common: of the CJK text three bytes of UTF-8 with a lead Big5 may
+   lose can be (U+2000..9FFF, U+FF00..FFEF), the cheapest, the first of
+   equals ahead. */
+static void
+build_common(void)
+{
+	unsigned cost[B5_COMMON], c;
+	size_t n = 0, j;
+	uint32_t cp;
+
+	for (cp = 0x2000; cp <= 0xFFEF; cp++) {
+		if (cp == 0xA000)
+			cp = 0xFF00;
+		if (!cjk_result(cp) || ((c = common_cost(cp)) >= HAN_UNKNOWN))
+			continue;
+		if (n == B5_COMMON && c >= cost[n - 1])
+			continue;
+		for (j = n < B5_COMMON ? n++ : n - 1; j > 0 &&
+		    cost[j - 1] > c; j--) {
+			cost[j] = cost[j - 1];
+			b5_common[j] = b5_common[j - 1];
+		}
+		cost[j] = c;
+		b5_common[j] = (uint16_t)cp;
+	}
+}
+
+/* The other character of pair at (b if back is 0, else a), an offset. */
+static inline uint32_t
+pair_other(size_t at, int back)
+{
+	return back ? tm_hanpair[at] >> 15 : tm_hanpair[at] & 0x7FFF;
+}
+
+/* out[g0, g1) = the pairs of in[g0, g1) (in NULL: the pairs g0..g1) by
+   the low six bits of the other character, a counting sort. */
+static void
+order_low(const uint16_t *in, uint16_t *out, size_t g0, size_t g1,
+    int back)
+{
+	uint16_t at[64 + 1];
+	size_t i, k;
+
+	memset(at, 0, sizeof(at));
+	for (i = g0; i < g1; i++)
+		at[(pair_other(in != NULL ? in[i] : i, back) & 0x3F) + 1]++;
+	for (k = 1; k <= 64; k++)
+		at[k] = (uint16_t)(at[k] + at[k - 1]);
+	for (i = g0; i < g1; i++) {
+		k = in != NULL ? in[i] : i;
+		out[g0 + at[pair_other(k, back) & 0x3F]++] = (uint16_t)k;
+	}
+}
+
+static void
+build_pairs(void)
+{
+	struct pair_char *pc = pair_char;
+	uint32_t cp, e;
+	size_t i, j;
+
+	for (j = 0; j <= PAIR_CHARS; j++)
+		pc[j].start = PAIR_RARE;
+	for (i = 0; i < tm_hanpair_char_len; i++) {
+		e = tm_hanpair_char[i];
+		if ((cp = (e >> 12 & 0xFFFF) - TM_HANPAIR_FIRST) < PAIR_CHARS) {
+			pc[cp].start = (uint8_t)(e >> 6 & 63);
+			pc[cp].end = (uint8_t)(e & 63);
+			pc[cp].script = (uint8_t)(e >> 28 & 3);
+		}
+	}
+	for (i = 0, j = 0; j <= PAIR_CHARS; j++) {
+		while (i < tm_hanpair_len && tm_hanpair[i] >> 15 < j)
+			i++;
+		pc[j].next = (uint16_t)i;
+	}
+	/* by b: count each after its slot, sum up, place, move back */
+	for (i = 0; i < tm_hanpair_len; i++)
+		pc[(tm_hanpair[i] & 0x7FFF) + 1].prev++;
+	for (j = 1; j <= PAIR_CHARS; j++)
+		pc[j].prev = (uint16_t)(pc[j].prev + pc[j - 1].prev);
+	for (i = 0; i < tm_hanpair_len; i++)
+		pair_prev[pc[tm_hanpair[i] & 0x7FFF].prev++] = (uint16_t)i;
+	for (j = PAIR_CHARS; j > 0; j--)
+		pc[j].prev = pc[j - 1].prev;
+	pc[0].prev = 0;
+	for (j = 0; j < PAIR_CHARS; j++) {
+		if (pc[j].next < pc[j + 1].next)
+			order_low(NULL, pair_next_low, pc[j].next,
+			    pc[j + 1].next, 0);
+		if (pc[j].prev < pc[j + 1].prev)
+			order_low(pair_prev, pair_prev_low, pc[j].prev,
+			    pc[j + 1].prev, 1);
+	}
+	build_common();
+	for (i = 0; i < tm_hanpair_len; i++) {
+		for (e = pair_hash(tm_hanpair[i]); pair_slot[e] != 0;
+		    e = (e + 1) & ((1u << PAIR_SLOT_BITS) - 1))
+			;
+		pair_slot[e] = (uint16_t)(i + 1);
+		e = pair_mix(tm_hanpair[i]) >> (32 - PAIR_SEEN_BITS);
+		pair_seen[e / 64] |= (uint64_t)1 << (e % 64);
 	}
 }
 
@@ -1182,6 +1354,17 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 #define B5_OPEN		2	/* margin a guess of twelve bits needs more */
 #define B5_KNOWN	5	/* a stretch read holds one character in
 				   this many that lost no byte */
+#define B5_CANDS	8	/* candidates weighed for a character that
+				   lost bytes */
+#define B5_WIDEN	2	/* of a guessed neighbour's, those whose
+				   pairs bring in candidates */
+#define B5_SURE		8	/* half bits the best reading of a line
+				   through a guess must beat all others by */
+#define B5_EOL_MARK	8	/* half bits a guessed mark that ends no
+				   sentence costs at the end of a line, */
+#define B5_EOL_HAN	8	/* and a guessed Han character */
+#define B5_SCRIPT	8	/* half bits a guess of the other script
+				   than the text around it costs */
 
 /*
  * The span as Big5 bytes: a slot per byte, a lost one (a "?" or U+FFFD
@@ -1200,7 +1383,28 @@ struct b5_work {
 		short from;	/* where it started; -1 not reached */
 		unsigned char kind;	/* 0 read, 1 kept as it was, 2 skip */
 		unsigned char guessed;	/* it held lost bytes */
+		unsigned char pb[3];	/* what was known of them, */
+		unsigned char plost;	/* which were lost (bit i byte i) */
+		unsigned char ppair;	/* and paired (bit i bytes i, i+1) */
 	} node[B5_MAX_SLOT + 1];
+	/* the characters of a stretch read, for b5_context() */
+	short unit[B5_MAX_SLOT];	/* the node each one ends at */
+	struct b5_cand {
+		uint32_t cp[B5_CANDS];	/* what it may be, */
+		int pre[B5_CANDS];	/* how well each fits, at first */
+		int own[B5_CANDS];	/* what it costs in the reading */
+		int16_t alone[B5_CANDS];	/* b5_alone() */
+		uint8_t start[B5_CANDS];	/* b5_start() */
+		uint8_t end[B5_CANDS];	/* b5_end() */
+		uint8_t side[B5_CANDS];	/* b5_side() */
+		uint8_t table[B5_CANDS];	/* pair_han() */
+		int fw[B5_CANDS];	/* the best reading up to it */
+		int bw[B5_CANDS];	/* and after it */
+		/* b5_step() from each of the one before */
+		int16_t step[B5_CANDS][B5_CANDS];
+		unsigned char n;
+		unsigned char guess;	/* it lost bytes: they are guesses */
+	} cand[B5_MAX_SLOT];
 };
 
 /* Leads a lost byte may have been when it starts a character of
@@ -1210,21 +1414,42 @@ static const unsigned char b5_leads[] = {
 };
 
 /*
+ * Can the three bytes x have been a character of the pattern that lost
+ * bytes (pair[i]: bytes i and i+1 were one lost pair, which Big5 must not
+ * have been able to decode)? Its code point, or 0.
+ */
+static uint32_t
+b5_fits(struct moji_state *s, const unsigned char *x, const unsigned char *pair)
+{
+	uint32_t c;
+
+	if ((pair[0] && (x[0] < 0x81 || tm_moji_pair(s->gbk, 1, x[0], x[1]) !=
+	    0)) || (pair[1] && (x[1] < 0x81 ||
+	    tm_moji_pair(s->gbk, 1, x[1], x[2]) != 0)))
+		return 0;
+	c = (x[0] & 0x0Fu) << 12 | (x[1] & 0x3Fu) << 6 | (x[2] & 0x3Fu);
+	if (!cjk_result(c) || c < 0x800)
+		return 0;
+	return c;
+}
+
+/*
  * The best character for the three bytes x (lost: which are unknown;
  * pair[i]: bytes i and i+1 are one lost pair, which Big5 must not have
  * been able to decode), one or two of them lost, what is known of it a
- * valid part of UTF-8. Sets *cp and *unsure; returns the cost of the
- * best before the lost bytes' own, or ~0u if none.
+ * valid part of UTF-8. Sets *cp and *unsure, and alt[0..*nalt) to the
+ * B5_ALTS cheapest, best first; returns the cost of the best before the
+ * lost bytes' own, or ~0u if none.
  */
 static unsigned
 b5_guess(struct moji_state *s, const unsigned char *b,
     const unsigned char *lost, const unsigned char *pair, uint32_t *cp,
-    int *unsure)
+    int *unsure, uint16_t *alt, unsigned *nalt)
 {
 	unsigned char x[3];
 	size_t li, ci, nlead, ncont[3], i;
-	uint32_t c, best = 0;
-	unsigned k, bk = ~0u, next = ~0u;
+	uint32_t c;
+	unsigned k, bk = ~0u, next = ~0u, ak[B5_ALTS], na = 0, j;
 
 	nlead = lost[0] ? sizeof(b5_leads) : 1;
 	for (i = 1; i < 3; i++)
@@ -1235,27 +1460,30 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 			x[1] = lost[1] ? (unsigned char)(0x80 + ci % 64) : b[1];
 			x[2] = lost[2] ? (unsigned char)(0x80 + ci / ncont[1] %
 			    64) : b[2];
-			if ((pair[0] && (x[0] < 0x81 ||
-			    tm_moji_pair(s->gbk, 1, x[0], x[1]) != 0)) ||
-			    (pair[1] && (x[1] < 0x81 ||
-			    tm_moji_pair(s->gbk, 1, x[1], x[2]) != 0)))
-				continue;
-			c = (x[0] & 0x0Fu) << 12 | (x[1] & 0x3Fu) << 6 |
-			    (x[2] & 0x3Fu);
-			if (!cjk_result(c) || c < 0x800)
+			if ((c = b5_fits(s, x, pair)) == 0)
 				continue;
 			k = guess_cost(s, c, 0);
 			if (k < bk) {
 				next = bk;
 				bk = k;
-				best = c;
 			} else if (k < next)
 				next = k;
+			/* the cheapest few, the first of equals ahead */
+			if (na == B5_ALTS && k >= ak[na - 1])
+				continue;
+			for (j = na < B5_ALTS ? na++ : na - 1; j > 0 &&
+			    ak[j - 1] > k; j--) {
+				ak[j] = ak[j - 1];
+				alt[j] = alt[j - 1];
+			}
+			ak[j] = k;
+			alt[j] = (uint16_t)c;
 		}
 	}
-	if (best == 0)
+	*nalt = na;
+	if (na == 0)
 		return ~0u;
-	*cp = best;
+	*cp = alt[0];
 	/* the more a lost pair leaves open, the clearer the best must be */
 	*unsure = next != ~0u && next - bk < GUESS_MARGIN +
 	    (lost[1] && lost[2] ? B5_OPEN : lost[0] ? B5_OPEN / 2 : 0);
@@ -1274,39 +1502,51 @@ static const unsigned short b5_memo_base[7] = {
  * asks the same few questions for every lost pair. What it answers
  * depends only on which bytes are lost, which are one pair and the bits
  * of the known ones (a known lead is E0..EF, a known byte after it a
- * continuation byte), so those are the key.
+ * continuation byte), so those are the key. The cheapest few are kept
+ * apart (the reading of a span asks only for the best): alt, if not
+ * NULL, and *nalt are set as b5_guess() sets them.
  */
 static unsigned
 b5_guess_memo(struct moji_state *s, const unsigned char *b,
     const unsigned char *lost, const unsigned char *pair, uint32_t *cp,
-    int *unsure)
+    int *unsure, uint16_t *alt, unsigned *nalt)
 {
 	struct b5_memo *m;
-	unsigned lm, kb = 0, k;
-	size_t i;
+	struct b5_alts *a;
+	uint16_t any[B5_ALTS];
+	unsigned lm, kb = 0, k, na;
+	size_t i, at;
 
 	lm = (lost[0] != 0) << 2 | (lost[1] != 0) << 1 | (lost[2] != 0);
 	if (!lost[0]) {
 		if ((b[0] & 0xF0) != 0xE0)
-			return b5_guess(s, b, lost, pair, cp, unsure);
+			return b5_guess(s, b, lost, pair, cp, unsure,
+			    alt != NULL ? alt : any, nalt);
 		kb = b[0] & 0x0Fu;
 	}
 	for (i = 1; i < 3; i++)
 		if (!lost[i])
 			kb = kb << 6 | (b[i] & 0x3Fu);
 	if (s->b5memo == NULL && (s->b5memo = calloc(B5_MEMO,
-	    sizeof(*s->b5memo))) == NULL)
-		return b5_guess(s, b, lost, pair, cp, unsure);
-	m = &s->b5memo[(b5_memo_base[lm] + kb) * 4 + (pair[0] != 0) * 2 +
-	    (pair[1] != 0)];
+	    sizeof(struct b5_memo) + sizeof(struct b5_alts))) == NULL)
+		return b5_guess(s, b, lost, pair, cp, unsure,
+		    alt != NULL ? alt : any, nalt);
+	at = (b5_memo_base[lm] + kb) * 4 + (pair[0] != 0) * 2 +
+	    (pair[1] != 0);
+	m = &s->b5memo[at];
+	a = (struct b5_alts *)(void *)(s->b5memo + B5_MEMO) + at;
 	if (m->state == 0) {
-		k = b5_guess(s, b, lost, pair, &m->cp, unsure);
+		k = b5_guess(s, b, lost, pair, &m->cp, unsure, a->alt, &na);
+		a->n = (uint8_t)na;
 		m->unsure = (uint8_t)*unsure;
 		m->cost = (uint16_t)k;
 		m->state = k == ~0u ? 2 : 1;
 	}
+	*nalt = a->n;
 	if (m->state == 2)
 		return ~0u;
+	if (alt != NULL)
+		memcpy(alt, a->alt, a->n * sizeof(*alt));
 	*cp = m->cp;
 	*unsure = m->unsure;
 	return m->cost;
@@ -1324,7 +1564,7 @@ b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
 {
 	size_t nl = 0, i;
 	uint32_t c;
-	unsigned bk;
+	unsigned bk, nalt;
 
 	for (i = 0; i < n; i++)
 		nl += lost[i] != 0;
@@ -1359,17 +1599,21 @@ b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
 		*unsure = 1;
 		return HAN_UNKNOWN;
 	}
-	if ((bk = b5_guess_memo(s, b, lost, pair, cp, unsure)) == ~0u)
+	if ((bk = b5_guess_memo(s, b, lost, pair, cp, unsure, NULL,
+	    &nalt)) == ~0u)
 		return B5_NONE;
 	return (double)bk + B5_LOST * (double)nl;
 }
 
-/* Relax node j + len (the unit over slots j..) if cheaper. */
+/* Relax node `to` (the unit over slots j..to) if cheaper; b, lost and
+   pair the pattern of a unit that lost bytes, else NULL. */
 static void
 b5_relax(struct b5_work *w, size_t j, size_t to, double cost, uint32_t cp,
-    int kind, int guessed)
+    int kind, const unsigned char *b, const unsigned char *lost,
+    const unsigned char *pair)
 {
 	struct b5_node *f = &w->node[j], *t = &w->node[to];
+	size_t i;
 
 	if (t->from >= 0 && t->cost <= f->cost + cost)
 		return;
@@ -1377,7 +1621,14 @@ b5_relax(struct b5_work *w, size_t j, size_t to, double cost, uint32_t cp,
 	t->cp = cp;
 	t->from = (short)j;
 	t->kind = (unsigned char)kind;
-	t->guessed = (unsigned char)guessed;
+	t->guessed = b != NULL;
+	if (b == NULL)
+		return;
+	for (i = 0; i < 3; i++)
+		t->pb[i] = lost[i] ? 0 : b[i];
+	t->plost = (unsigned char)((lost[0] != 0) | (lost[1] != 0) << 1 |
+	    (lost[2] != 0) << 2);
+	t->ppair = (unsigned char)((pair[0] != 0) | (pair[1] != 0) << 1);
 }
 
 /* Every unit read from slot j: n bytes taken so far into b, at slot at. */
@@ -1400,8 +1651,9 @@ b5_units(struct moji_state *s, struct b5_work *w, size_t ns, size_t j,
 			c = b5_unit(s, b, lost, pair, n, &cp, &unsure);
 			if (c < B5_NONE)
 				b5_relax(w, j, at, c, unsure ? cp |
-				    GUESS_UNSURE : cp, 0, lost[0] | lost[1] |
-				    (n > 2 ? lost[2] : 0));
+				    GUESS_UNSURE : cp, 0, (lost[0] | lost[1] |
+				    (n > 2 ? lost[2] : 0)) ? b : NULL, lost,
+				    pair);
 			return;
 		}
 	}
@@ -1469,16 +1721,422 @@ b5_keep_cost(struct moji_state *s, uint32_t cp)
 	return cp == '?' || cp == 0xFFFD ? 20 : char_cost(s, cp, 0);
 }
 
+/* ---- UTF-8 read as Big5: a lost character by its neighbours ---- */
+
+/* A Han character the pair table speaks of. */
+static inline int
+pair_han(uint32_t cp)
+{
+	return cp - TM_HANPAIR_FIRST < PAIR_CHARS && tm_is_han(cp);
+}
+
+/* G(a, b) of the pair table, half bits, a and b pair_han(); 0 for a
+   pair it leaves out. */
+static inline unsigned
+pair_gain(uint32_t a, uint32_t b)
+{
+	uint32_t key, h;
+	unsigned i;
+
+	key = (a - TM_HANPAIR_FIRST) << 15 | (b - TM_HANPAIR_FIRST);
+	h = pair_mix(key) >> (32 - PAIR_SEEN_BITS);
+	if (!(pair_seen[h / 64] >> (h % 64) & 1))
+		return 0;
+	for (h = pair_hash(key); (i = pair_slot[h]) != 0;
+	    h = (h + 1) & ((1u << PAIR_SLOT_BITS) - 1))
+		if (tm_hanpair[i - 1] == key)
+			return tm_hanpair_gain[i - 1];
+	return 0;
+}
+
+/* What cp costs as a guess on its own, its neighbours unknown, in half
+   bits. */
+static int
+b5_alone(struct moji_state *s, uint32_t cp)
+{
+	return 2 * (int)guess_cost(s, cp, 0);
+}
+
+/* S and E of the pair table, half bits: how rarely cp starts a word and
+   how rarely it ends one. */
+static int
+b5_start(uint32_t cp)
+{
+	return pair_han(cp) ? pair_char[cp - TM_HANPAIR_FIRST].start :
+	    PAIR_RARE;
+}
+
+static int
+b5_end(uint32_t cp)
+{
+	return pair_han(cp) ? pair_char[cp - TM_HANPAIR_FIRST].end : 0;
+}
+
+/* What a neighbour cp tells of a Han character beside it: 0 it is Han,
+   1 a word ends there (a mark, a space), 2 nothing (a letter, a digit,
+   U+FFFD). */
+static int
+b5_side(uint32_t cp)
+{
+	if (tm_is_han(cp))
+		return 0;
+	if (cp == 0xFFFD || (cp < 0x80 && ascii_alnum((unsigned char)cp)))
+		return 2;
+	return 1;
+}
+
+/*
+ * The cost of candidate y of c after candidate x of p (p NULL: after what
+ * tells nothing), in half bits, g the gain of the pair (hanpair.h): Han
+ * after Han costs E + S - g, Han after the end of a word S, Han after
+ * what tells nothing its cost alone; a mark or space after Han costs E,
+ * and a guessed mark its cost as a guess on top.
+ */
+static inline int
+b5_step(const struct b5_cand *p, size_t x, const struct b5_cand *c,
+    size_t y, int g)
+{
+	int side = p != NULL ? p->side[x] : 2;
+
+	if (c->side[y] == 0)
+		return side == 0 ? p->end[x] + c->start[y] - g : side == 1 ?
+		    c->start[y] : c->alone[y];
+	return (side == 0 && c->side[y] == 1 ? p->end[x] : 0) +
+	    (c->guess ? c->alone[y] : 0);
+}
+
+/* The code points node u can have been, as offsets into the pair table:
+   [*lo, *hi), empty when none of them is in it. */
+static void
+b5_span(const struct b5_node *u, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t a = 0x800, b = 0x10000;
+
+	if (!(u->plost & 1)) {
+		a = (uint32_t)(u->pb[0] & 0x0F) << 12;
+		b = a + 0x1000;
+		if (!(u->plost & 2)) {
+			a |= (uint32_t)(u->pb[1] & 0x3F) << 6;
+			b = a + 0x40;
+		}
+	}
+	if (a < TM_HANPAIR_FIRST)
+		a = TM_HANPAIR_FIRST;
+	if (b > TM_HANPAIR_LAST + 1)
+		b = TM_HANPAIR_LAST + 1;
+	*lo = a - TM_HANPAIR_FIRST;
+	*hi = b > a ? b - TM_HANPAIR_FIRST : *lo;
+}
+
+/* Add cp, fitting as well as pre says, to k: its B5_CANDS best fitting
+   are kept, the best first. */
+static void
+cand_add(struct b5_cand *k, uint32_t cp, int pre)
+{
+	size_t i, j;
+
+	/* no better than the worst kept, which it would be if kept */
+	if (k->n == B5_CANDS && pre >= k->pre[k->n - 1])
+		return;
+	for (i = 0; i < k->n; i++) {
+		if (k->cp[i] != cp)
+			continue;
+		if (k->pre[i] <= pre)
+			return;
+		/* fits better seen from another side: move it up */
+		for (; i + 1 < k->n; i++) {
+			k->cp[i] = k->cp[i + 1];
+			k->pre[i] = k->pre[i + 1];
+		}
+		k->n--;
+		break;
+	}
+	if (k->n == B5_CANDS && pre >= k->pre[k->n - 1])
+		return;
+	j = k->n < B5_CANDS ? k->n++ : k->n - 1u;
+	for (; j > 0 && k->pre[j - 1] > pre; j--) {
+		k->cp[j] = k->cp[j - 1];
+		k->pre[j] = k->pre[j - 1];
+	}
+	k->cp[j] = cp;
+	k->pre[j] = pre;
+}
+
+/*
+ * Can node u have been cp (U+2000..FFFF, CJK text), the bits its known
+ * bytes fix being right? What remains to ask is whether Big5 could not
+ * decode its lost pairs. A trail of 80..A0 never decodes in windows-950,
+ * so only higher trails need the converter.
+ */
+static inline int
+b5_pairs_fit(struct moji_state *s, const struct b5_node *u, uint32_t cp)
+{
+	unsigned x0 = 0xE0 | cp >> 12, x1 = 0x80 | (cp >> 6 & 0x3F),
+	    x2 = 0x80 | (cp & 0x3F);
+
+	return !((u->ppair & 1) && x1 > 0xA0 &&
+	    tm_moji_pair(s->gbk, 1, x0, x1) != 0) &&
+	    !((u->ppair & 2) && (x1 < 0x81 || (x2 > 0xA0 &&
+	    tm_moji_pair(s->gbk, 1, x1, x2) != 0)));
+}
+
+/*
+ * Candidates for guessed character i that the pair table brings in: the
+ * characters that follow `nb` (back 0) or come before it (back 1) inside
+ * words, where node u can have been them; extra is what the neighbour
+ * itself costs more than it would at best.
+ */
+static void
+b5_pairs_in(struct moji_state *s, struct b5_work *w, size_t i,
+    const struct b5_node *u, uint32_t nb, int back, int extra)
+{
+	const struct pair_char *pn;
+	const uint16_t *list;
+	uint32_t lo, hi, off, cp, mask = 0, want = 0, key;
+	size_t a, z, mid, at;
+	int low;
+
+	if (!pair_han(nb))
+		return;
+	b5_span(u, &lo, &hi);
+	/* the bits of the code point the known bytes fix, as offsets
+	   (TM_HANPAIR_FIRST has none of them) */
+	if (!(u->plost & 1)) {
+		mask |= 0xF000;
+		want |= (uint32_t)(u->pb[0] & 0x0F) << 12;
+	}
+	if (!(u->plost & 2)) {
+		mask |= 0x0FC0;
+		want |= (uint32_t)(u->pb[1] & 0x3F) << 6;
+	}
+	if (!(u->plost & 4)) {
+		mask |= 0x003F;
+		want |= u->pb[2] & 0x3Fu;
+	}
+	/* the lead lost, the last byte known: look its bits up, in the
+	   lists by them; else the code points from lo, by them */
+	if ((low = (u->plost & 5) == 1)) {
+		list = back ? pair_prev_low : pair_next_low;
+		key = want & 0x3F;
+	} else {
+		list = back ? pair_prev : NULL;
+		key = lo;
+	}
+	pn = &pair_char[nb - TM_HANPAIR_FIRST];
+	a = back ? pn[0].prev : pn[0].next;
+	z = back ? pn[1].prev : pn[1].next;
+	while (a < z) {
+		mid = a + (z - a) / 2;
+		off = pair_other(list != NULL ? list[mid] : mid, back);
+		if ((low ? off & 0x3F : off) < key)
+			a = mid + 1;
+		else
+			z = mid;
+	}
+	z = back ? pn[1].prev : pn[1].next;
+	for (; a < z; a++) {
+		at = list != NULL ? list[a] : a;
+		off = pair_other(at, back);
+		if (low ? (off & 0x3F) != key : off >= hi)
+			break;
+		/* most fail here: the bytes known fix six bits or more */
+		cp = off + TM_HANPAIR_FIRST;
+		if ((cp & mask) == want && b5_pairs_fit(s, u, cp))
+			cand_add(&w->cand[i], cp, b5_alone(s, cp) + extra -
+			    tm_hanpair_gain[at]);
+	}
+}
+
+/*
+ * Choose again the characters that lost bytes in the stretch read d[0..n)
+ * (w->unit[i] the node of d[i]), by how well they fit their neighbours:
+ * each has its B5_CANDS likeliest candidates (the cheapest alone, and
+ * those the pair table brings in beside the characters around it), and
+ * the cheapest reading of the whole stretch as a chain of characters
+ * (b5_step()) wins, found forward and backward (Viterbi) so that each
+ * candidate has the cost of the best reading through it. A guess is
+ * sure only where every reading with another character there costs
+ * B5_SURE more; else it is written as U+FFFD. eol: the stretch ends its
+ * line, which ends a sentence more often than not.
+ */
+static void
+b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
+    int eol)
+{
+	struct b5_cand *k, *kp;
+	const struct b5_node *u;
+	uint32_t cp, nb;
+	uint16_t alt[B5_ALTS];
+	unsigned nalt, ai;
+	size_t i, x, y;
+	int unsure, v, best, next, bi, add, other;
+
+	call_once(&pair_once, build_pairs);
+	for (i = 0; i < n; i++) {
+		k = &w->cand[i];
+		u = &w->node[w->unit[i]];
+		k->n = 0;
+		k->guess = u->guessed;
+		if (k->guess)
+			continue;
+		/* read whole, or kept as U+FFFD: it is what it is */
+		k->cp[0] = d[i] & GUESS_UNSURE ? 0xFFFD : d[i];
+		k->pre[0] = 0;
+		k->n = 1;
+	}
+	/* candidates alone, and beside the characters read whole */
+	for (i = 0; i < n; i++) {
+		unsigned char b[3], lost[3], pair[2];
+
+		k = &w->cand[i];
+		if (!k->guess)
+			continue;
+		u = &w->node[w->unit[i]];
+		for (x = 0; x < 3; x++) {
+			b[x] = u->pb[x];
+			lost[x] = u->plost >> x & 1;
+		}
+		pair[0] = u->ppair & 1;
+		pair[1] = u->ppair >> 1 & 1;
+		if (u->plost == 7) {
+			/* nothing known: the commonest that fit */
+			for (nalt = 0, x = 0; x < B5_COMMON &&
+			    nalt < B5_ALTS; x++)
+				if (b5_pairs_fit(s, u, b5_common[x]))
+					alt[nalt++] = b5_common[x];
+		} else if (b5_guess_memo(s, b, lost, pair, &cp, &unsure, alt,
+		    &nalt) == ~0u)
+			nalt = 0;
+		/* (a pair with a neighbour read whole moves one up below) */
+		for (ai = 0; ai < nalt; ai++)
+			cand_add(k, alt[ai], b5_alone(s, alt[ai]));
+		if (i > 0 && !w->cand[i - 1].guess)
+			b5_pairs_in(s, w, i, u, w->cand[i - 1].cp[0], 0, 0);
+		if (i + 1 < n && !w->cand[i + 1].guess)
+			b5_pairs_in(s, w, i, u, w->cand[i + 1].cp[0], 1, 0);
+		if (k->n == 0) {
+			/* nothing fits: it stays as it was */
+			k->guess = 0;
+			k->cp[0] = d[i] & GUESS_UNSURE ? 0xFFFD : d[i];
+			k->pre[0] = 0;
+			k->n = 1;
+		}
+	}
+	/* and beside the likeliest of guessed neighbours, both ways */
+	for (i = 1; i < n; i++) {
+		kp = &w->cand[i - 1];
+		if (!w->cand[i].guess || !kp->guess)
+			continue;
+		u = &w->node[w->unit[i]];
+		for (x = 0; x < kp->n && x < B5_WIDEN; x++)
+			b5_pairs_in(s, w, i, u, kp->cp[x], 0,
+			    kp->pre[x] - kp->pre[0]);
+	}
+	for (i = n; i-- > 1; ) {
+		k = &w->cand[i];
+		if (!k->guess || !w->cand[i - 1].guess)
+			continue;
+		u = &w->node[w->unit[i - 1]];
+		for (x = 0; x < k->n && x < B5_WIDEN; x++)
+			b5_pairs_in(s, w, i - 1, u, k->cp[x], 1,
+			    k->pre[x] - k->pre[0]);
+	}
+	/* the script of the characters read whole, if they keep to one */
+	for (i = 0, x = y = 0; i < n; i++)
+		if (!w->cand[i].guess && pair_han(cp = w->cand[i].cp[0])) {
+			x += pair_char[cp - TM_HANPAIR_FIRST].script == 1;
+			y += pair_char[cp - TM_HANPAIR_FIRST].script == 2;
+		}
+	other = x > 2 * y ? 2 : y > 2 * x ? 1 : 0;
+	/* the cheapest reading up to each candidate, then after it */
+	for (i = 0; i < n; i++) {
+		k = &w->cand[i];
+		kp = i > 0 ? &w->cand[i - 1] : NULL;
+		for (y = 0; y < k->n; y++) {
+			cp = k->cp[y];
+			k->side[y] = (uint8_t)b5_side(cp);
+			k->table[y] = (uint8_t)pair_han(cp);
+			k->start[y] = (uint8_t)b5_start(cp);
+			k->end[y] = (uint8_t)b5_end(cp);
+			k->alone[y] = (int16_t)(k->guess || k->side[y] == 0 ?
+			    b5_alone(s, cp) : 0);
+			add = 0;
+			if (k->guess && eol && i + 1 == n && !tm_is_han(cp) &&
+			    !sentence_end(cp) && cp != 0x300D &&
+			    cp != 0x300F && cp != 0xFF09)
+				add += B5_EOL_MARK;
+			if (k->guess && eol && i + 1 == n && tm_is_han(cp))
+				add += B5_EOL_HAN;
+			if (k->guess && other != 0 && pair_han(cp) &&
+			    pair_char[cp - TM_HANPAIR_FIRST].script == other)
+				add += B5_SCRIPT;
+			k->own[y] = add;
+			if (kp == NULL) {
+				k->fw[y] = add + b5_step(NULL, 0, k, y, 0);
+				continue;
+			}
+			best = INT_MAX;
+			for (x = 0; x < kp->n; x++) {
+				k->step[x][y] = (int16_t)b5_step(kp, x, k, y,
+				    kp->table[x] && k->table[y] ?
+				    (int)pair_gain(kp->cp[x], cp) : 0);
+				if ((v = kp->fw[x] + k->step[x][y]) < best)
+					best = v;
+			}
+			k->fw[y] = best + add;
+		}
+	}
+	for (i = n; i-- > 0; ) {
+		k = &w->cand[i];
+		kp = i + 1 < n ? &w->cand[i + 1] : NULL;
+		for (y = 0; y < k->n; y++) {
+			if (kp == NULL) {
+				/* the end of a line ends a word */
+				k->bw[y] = eol && tm_is_han(k->cp[y]) ?
+				    b5_end(k->cp[y]) : 0;
+				continue;
+			}
+			best = INT_MAX;
+			for (x = 0; x < kp->n; x++) {
+				v = kp->step[y][x] + kp->own[x] + kp->bw[x];
+				if (v < best)
+					best = v;
+			}
+			k->bw[y] = best;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		k = &w->cand[i];
+		if (!k->guess)
+			continue;
+		best = next = INT_MAX;
+		bi = 0;
+		for (y = 0; y < k->n; y++) {
+			v = k->fw[y] + k->bw[y];
+			if (v < best) {
+				next = best;
+				best = v;
+				bi = (int)y;
+			} else if (v < next)
+				next = v;
+		}
+		nb = k->cp[bi];
+		d[i] = next != INT_MAX && next - best < B5_SURE ?
+		    nb | GUESS_UNSURE : nb;
+	}
+}
+
 /*
  * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
  * from p to the end of its line, or the first character Big5 cannot
  * hold, is mapped back to Big5 bytes, every "?" or U+FFFD one or two
  * bytes lost, and read as UTF-8 (each character either read or kept as
  * it was, the cheapest reading of all winning). Stretches read that are
- * CJK text much more common than what was there are replaced; a lost
- * byte is put back where one candidate is clearly the most common, else
- * its character becomes U+FFFD. Returns 1 (written to out, *resume past
- * the last repair), 0 or -errno; *seen is the end of the span.
+ * CJK text much more common than what was there are replaced; a
+ * character that lost bytes is put back where one candidate clearly goes
+ * best with its neighbours (b5_context()), else it becomes U+FFFD.
+ * Returns 1 (written to out, *resume past the last repair), 0 or -errno;
+ * *seen is the end of the span.
  */
 int
 tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
@@ -1492,7 +2150,7 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 	size_t nt = 0, ns = 0, j, k, a, t0, t1, nd, i, fixed = 0;
 	size_t junk = 0, nbefore, nafter, known, han;
 	unsigned before, after;
-	int rc, ok;
+	int rc, ok, eol;
 
 	*seen = p;
 	tm_buf_reset(&s->c);
@@ -1537,6 +2195,7 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 		x = y;
 	}
 	*seen = x;
+	eol = x == end || *x == '\n' || *x == '\r';
 	if (nt > 0 && w->lost[ns - 1] == 1 && w->first[nt - 1] == (short)ns - 2)
 		w->lost[ns - 1] = 2;
 	w->at[nt] = x;
@@ -1556,10 +2215,10 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 
 			cp = tm_utf8_next(&q, end);
 			b5_relax(w, j, (size_t)w->first[k + 1],
-			    b5_keep_cost(s, cp), cp, 1, 0);
+			    b5_keep_cost(s, cp), cp, 1, NULL, NULL, NULL);
 		}
 		if (w->lost[j] == 2)
-			b5_relax(w, j, j + 1, 0, 0, 2, 0);
+			b5_relax(w, j, j + 1, 0, 0, 2, NULL, NULL, NULL);
 		b5_units(s, w, ns, j, j, b, lost, pair, 0);
 	}
 	if (w->node[ns].from < 0)
@@ -1598,6 +2257,7 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 					pi--;
 					if (u->kind == 2)
 						continue;
+					w->unit[nd] = (short)j;
 					d[nd++] = u->cp;
 					cp = u->cp & ~GUESS_UNSURE;
 					if (cp >= 0x80) {
@@ -1637,6 +2297,7 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 					sure++;
 					continue;
 				}
+				b5_context(s, w, d, nd, eol && t1 == nt);
 				if ((rc = put_text(&s->text, d, nd)) != 0)
 					return rc;
 				tm_edit(ctx, (size_t)(w->at[t0] - seg),

@@ -7,10 +7,11 @@
  * confusion at the right offset; GBK paired one off after a lost byte
  * up to the end of a line, to a "?" before ASCII, to an ASCII word a
  * pair took the first letter of, with fullwidth forms folded; UTF-8
- * read as Big5 where most characters lost a byte; and the other side:
- * accented Latin, Japanese, Korean, Russian, bopomofo, Chinese with
- * fullwidth punctuation and Chinese with ASCII question marks (on lines
- * megabytes long too, in linear time) come out byte-identical.
+ * read as Big5 where most characters lost a byte, a lost one chosen by
+ * its neighbours; and the other side: accented Latin, Japanese, Korean,
+ * Russian, bopomofo, Chinese with fullwidth punctuation and Chinese with
+ * ASCII question marks (on lines megabytes long too, in linear time)
+ * come out byte-identical.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -375,6 +376,33 @@ TM_TEST(utf8_as_big5)
 	free(got);
 	EXPECT_SAME("你好嗎?我很好??謝謝！\n");
 	EXPECT_SAME("這是什麼?? 憭批 not mojibake?\n");
+}
+
+/* UTF-8 read as Big5: a character that lost two of its bytes, or all
+   three, is chosen by how well it goes with its neighbours, where alone
+   no candidate was ahead of the rest (they all came out U+FFFD). */
+TM_TEST(utf8_as_big5_neighbours)
+{
+	char *got;
+
+	/* "我們今天去學校上課，老師說明天放假。": 我 lost its lead and
+	   second byte, 明 and 假 their last two, 。 all three */
+	got = fix("?\xee\x95\xab\xc2\x80\xee\x95\xaa?憭拙\xee\x8d\xaa摮豢"
+	    "\xee\xb9\x9a銝\xef\x93\x83玨嚗\xef\x97\xbd\xc2\x80\xee\xbc\xbb"
+	    "葦隤芣?憭拇\xee\x9c\x9b?\xef\x8b\xa7\xc2\x80?\n", NULL, NULL);
+	CHECK(strncmp(got, "我們", strlen("我們")) == 0);
+	CHECK(strstr(got, "天去學校上課，老師說明天放假。\n") != NULL);
+	free(got);
+	/* "這本書的作者是一位著名的歷史學家。": 這 and 書; 這 alone in
+	   front of its line has too little context to be sure of, and
+	   stays U+FFFD */
+	got = fix("?\xee\xa9\x94\xee\xaf\xb1?貊?雿\xee\xb0\xad\xc2\x80"
+	    "\xef\x86\xb0\xee\xa6\x80銝\xc2\x80雿\xef\x9a\x9a??\xef\x9a\x99?"
+	    "甇瑕\xee\x8f\xbe摮詨振??\n", NULL, NULL);
+	CHECK(strncmp(got, "\xef\xbf\xbd本書", strlen("\xef\xbf\xbd本書")) == 0);
+	CHECK(strstr(got, "作者是一位") != NULL);
+	CHECK(strstr(got, "歷史學家。\n") != NULL);
+	free(got);
 }
 
 /* s repeated n times, one line with no newline: free it. */
