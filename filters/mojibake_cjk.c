@@ -159,6 +159,25 @@ common_cost(uint32_t cp)
 	return c;
 }
 
+/* Keep in cost[0..*n) and what[] the max cheapest seen, cheapest first,
+   the first of equals ahead: w at cost c goes in if it is one of them. */
+static void
+keep_cheapest(unsigned *cost, uint16_t *what, size_t *n, size_t max,
+    unsigned c, uint16_t w)
+{
+	size_t j;
+
+	if (*n == max && c >= cost[max - 1])
+		return;
+	for (j = *n < max ? (*n)++ : max - 1; j > 0 && cost[j - 1] > c;
+	    j--) {
+		cost[j] = cost[j - 1];
+		what[j] = what[j - 1];
+	}
+	cost[j] = c;
+	what[j] = w;
+}
+
 /* b5_common: of the CJK text three bytes of UTF-8 with a lead Big5 may
    lose can be (U+2000..9FFF, U+FF00..FFEF), the cheapest, the first of
    equals ahead. */
@@ -166,23 +185,15 @@ static void
 build_common(void)
 {
 	unsigned cost[B5_COMMON], c;
-	size_t n = 0, j;
+	size_t n = 0;
 	uint32_t cp;
 
 	for (cp = 0x2000; cp <= 0xFFEF; cp++) {
 		if (cp == 0xA000)
 			cp = 0xFF00;
-		if (!cjk_result(cp) || ((c = common_cost(cp)) >= HAN_UNKNOWN))
-			continue;
-		if (n == B5_COMMON && c >= cost[n - 1])
-			continue;
-		for (j = n < B5_COMMON ? n++ : n - 1; j > 0 &&
-		    cost[j - 1] > c; j--) {
-			cost[j] = cost[j - 1];
-			b5_common[j] = b5_common[j - 1];
-		}
-		cost[j] = c;
-		b5_common[j] = (uint16_t)cp;
+		if (cjk_result(cp) && (c = common_cost(cp)) < HAN_UNKNOWN)
+			keep_cheapest(cost, b5_common, &n, B5_COMMON, c,
+			    (uint16_t)cp);
 	}
 }
 
@@ -1449,7 +1460,8 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 	unsigned char x[3];
 	size_t li, ci, nlead, ncont[3], i;
 	uint32_t c;
-	unsigned k, bk = ~0u, next = ~0u, ak[B5_ALTS], na = 0, j;
+	unsigned k, bk = ~0u, next = ~0u, ak[B5_ALTS];
+	size_t na = 0;
 
 	nlead = lost[0] ? sizeof(b5_leads) : 1;
 	for (i = 1; i < 3; i++)
@@ -1468,19 +1480,10 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 				bk = k;
 			} else if (k < next)
 				next = k;
-			/* the cheapest few, the first of equals ahead */
-			if (na == B5_ALTS && k >= ak[na - 1])
-				continue;
-			for (j = na < B5_ALTS ? na++ : na - 1; j > 0 &&
-			    ak[j - 1] > k; j--) {
-				ak[j] = ak[j - 1];
-				alt[j] = alt[j - 1];
-			}
-			ak[j] = k;
-			alt[j] = (uint16_t)c;
+			keep_cheapest(ak, alt, &na, B5_ALTS, k, (uint16_t)c);
 		}
 	}
-	*nalt = na;
+	*nalt = (unsigned)na;
 	if (na == 0)
 		return ~0u;
 	*cp = alt[0];

@@ -46,15 +46,21 @@ def costs(c):
     return {ch: -math.log2(n / total) for ch, n in c.items()}
 
 
-def main():
+def read_essay(path):
+    """The essay's words and their weights (also used by hanpair.py)."""
     words, weights = [], []
-    with open(sys.argv[1], encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 2 or not parts[1].isdigit():
                 continue
             words.append(parts[0])
             weights.append(int(parts[1]))
+    return words, weights
+
+
+def simplified(words):
+    """words converted by OpenCC's t2s, one for one (also hanpair.py)."""
     with tempfile.NamedTemporaryFile("w", encoding="utf-8",
                                      suffix=".txt") as tmp:
         tmp.write("\n".join(words) + "\n")
@@ -65,6 +71,12 @@ def main():
     simp = simp[:len(words)]
     if len(simp) != len(words):
         sys.exit("opencc changed the number of lines")
+    return simp
+
+
+def main():
+    words, weights = read_essay(sys.argv[1])
+    simp = simplified(words)
     ct = costs(counts(words, weights))
     cs = costs(counts(simp, weights))
     table = {}

@@ -39,9 +39,9 @@ which this script runs itself; neither is needed to build textmend):
         > filters/hanpair.c
 """
 import math
-import subprocess
 import sys
-import tempfile
+
+from hanfreq import read_essay, simplified
 
 FIRST, LAST = 0x3400, 0x9FFF
 MAX_COST = 19       # as hanfreq.py: rarer characters are left out
@@ -53,32 +53,6 @@ SCRIPT_RATIO = 8    # how much more of one script makes a character its
 
 def is_han(ch):
     return FIRST <= ord(ch) <= LAST
-
-
-def read_essay(path):
-    words, weights = [], []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 2 or not parts[1].isdigit():
-                continue
-            words.append(parts[0])
-            weights.append(int(parts[1]))
-    return words, weights
-
-
-def simplified(words):
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8",
-                                     suffix=".txt") as tmp:
-        tmp.write("\n".join(words) + "\n")
-        tmp.flush()
-        simp = subprocess.run(["opencc", "-c", "t2s.json", "-i", tmp.name],
-                              capture_output=True, check=True,
-                              encoding="utf-8").stdout.split("\n")
-    simp = simp[:len(words)]
-    if len(simp) != len(words):
-        sys.exit("opencc changed the number of lines")
-    return simp
 
 
 def half(bits):
