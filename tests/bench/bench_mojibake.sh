@@ -8,7 +8,10 @@
 # (Simplified and Traditional, one document each). The broken ones are the
 # same text put through the confusions the filter repairs, every sentence
 # of it, with Python's codecs: UTF-8 read as cp1252, UTF-8 read as GBK
-# (invalid pairs lost to U+FFFD) and GBK read as Latin-1. Each set is
+# (invalid pairs lost to U+FFFD) and GBK read as Latin-1; apart from
+# those, as "big5", UTF-8 read as Big5 (invalid pairs lost to "?"),
+# whose repair weighs candidates by their neighbours and is the slowest
+# of all. Each set is
 # cleaned in one process by the bench_chain driver (REPS times, best of
 # BEST, one core) and ftfy gets the same documents as Python strings.
 #
@@ -37,11 +40,11 @@ command -v taskset >/dev/null && pin="taskset -c 0"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/clean" "$work/broken"
+mkdir "$work/clean" "$work/broken" "$work/big5"
 cp "$ud/dev.hans.txt" "$ud/dev.hant.txt" "$work/clean/"
-python3 - "$work/clean" "$work/broken" <<'EOF'
+python3 - "$work/clean" "$work/broken" "$work/big5" <<'EOF'
 import os, sys
-src, dst = sys.argv[1], sys.argv[2]
+src, dst, big5 = sys.argv[1], sys.argv[2], sys.argv[3]
 for name in sorted(os.listdir(src)):
     text = open(os.path.join(src, name), encoding="utf-8").read()
     stem = name[:-4]
@@ -54,6 +57,10 @@ for name in sorted(os.listdir(src)):
         with open(os.path.join(dst, "%s.%s.txt" % (stem, kind)), "w",
                   encoding="utf-8") as f:
             f.write(b)
+    with open(os.path.join(big5, "%s.utf8-as-big5.txt" % stem), "w",
+              encoding="utf-8") as f:
+        f.write(text.encode("utf-8").decode("big5", "replace")
+                .replace("\ufffd", "?"))
 EOF
 
 # mbps BYTES NANOSECONDS
@@ -65,7 +72,7 @@ python3 -c 'import ftfy' 2>/dev/null && have_ftfy=1
 echo "decode,mojibake, in process, one core, best of $best," \
     "each document $reps times per run"
 printf '%-8s %5s %9s %12s %10s\n' text docs MB/run "textmend MB/s" "ftfy MB/s"
-for set in clean broken; do
+for set in clean broken big5; do
 	$pin "$driver" -f decode,mojibake -n "$reps" -b "$best" \
 	    "$work/$set"/*.txt >"$work/$set.out"
 	bytes=$(sed -n 's/^bytes //p' "$work/$set.out")
