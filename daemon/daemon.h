@@ -110,6 +110,16 @@ struct tm_watch {
 	int polling;
 };
 
+/* A stage of the group commit (job.c): jobs queue on it and go to the
+   threadpool in batches, one batch at a time. */
+struct tm_stage {
+	struct tm_job *head, **tail;	/* waiting */
+	size_t n;			/* how many wait */
+	struct tm_job *batch;		/* on the threadpool */
+	int running;			/* req is on the threadpool */
+	uv_work_t req;
+};
+
 struct tm_daemon {
 	uv_loop_t *loop;
 	struct tm_config *cfg;
@@ -125,19 +135,10 @@ struct tm_daemon {
 	unsigned inflight;		/* claimed, not yet finished */
 	unsigned cleaning;		/* of which on a worker */
 
-	/* Cleaned files waiting for the group commit (job.c). */
-	struct tm_job *commit_head, **commit_tail;
-	size_t ncommit;
-	struct tm_job *commit_batch;	/* the files commit_req commits */
-	int committing;			/* commit_req is on the threadpool */
-	uv_work_t commit_req;
+	/* Cleaned files in the group commit, then in the stage that lets
+	   go of their inputs (job.c). */
+	struct tm_stage commit, letgo;
 	uv_timer_t commit_timer;	/* the longest a file waits */
-	/* Committed files whose inputs are being let go of (job.c). */
-	struct tm_job *letgo_head, **letgo_tail;
-	size_t nletgo;
-	struct tm_job *letgo_batch;	/* the files letgo_req lets go of */
-	int letting_go;			/* letgo_req is on the threadpool */
-	uv_work_t letgo_req;
 	/* The filesystems the commit syncs, each through one descriptor
 	   kept open from the first use, so that syncfs() reports every
 	   write error since then (job.c); only a commit touches them. */

@@ -674,7 +674,7 @@ publish(struct tm_job *j)
 }
 
 /* On a worker: make the batch durable and put it in place. The loop
-   leaves d->commit_batch alone until after_commit. */
+   leaves d->commit.batch alone until after_commit. */
 static void
 commit_work(uv_work_t *req)
 {
@@ -687,7 +687,7 @@ commit_work(uv_work_t *req)
 
 	memset(&b, 0, sizeof(b));
 	b.d = d;
-	for (j = d->commit_batch; j != NULL; j = j->next) {
+	for (j = d->commit.batch; j != NULL; j = j->next) {
 		b.sync |= j->cfg->sync;
 		j->sync_rc = 0;
 	}
@@ -695,7 +695,7 @@ commit_work(uv_work_t *req)
 	   write error is not tied to a file: it may have hit any file
 	   written since the last syncfs, so every job started by then is
 	   cleaned again, in this batch or a later one. */
-	for (j = d->commit_batch; b.sync && j != NULL; j = j->next) {
+	for (j = d->commit.batch; b.sync && j != NULL; j = j->next) {
 		if (!j->cfg->sync)
 			continue;
 		j->sync_rc = batch_folder(&b, j->output.path)->fs_rc;
@@ -704,11 +704,11 @@ commit_work(uv_work_t *req)
 		if (j->sync_rc != 0)
 			d->suspect_below = atomic_load(&d->job_seq);
 	}
-	for (j = d->commit_batch; j != NULL; j = j->next)
+	for (j = d->commit.batch; j != NULL; j = j->next)
 		if (j->cfg->sync && j->sync_rc == 0 &&
 		    j->seq < d->suspect_below)
 			j->sync_rc = -EIO;
-	for (j = d->commit_batch; j != NULL; j = j->next) {
+	for (j = d->commit.batch; j != NULL; j = j->next) {
 		c = j->cfg;
 		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
 		if (j->sync_rc != 0) {
@@ -733,7 +733,7 @@ commit_work(uv_work_t *req)
 		}
 	}
 	/* The new names, on disk before any input is let go. */
-	for (j = d->commit_batch; j != NULL; j = j->next) {
+	for (j = d->commit.batch; j != NULL; j = j->next) {
 		c = j->cfg;
 		if (!c->sync || j->outcome != TM_OUT_CLEANED)
 			continue;
@@ -773,7 +773,7 @@ letgo_work(uv_work_t *req)
 	const struct tm_config *c;
 	int rc;
 
-	for (j = d->letgo_batch; j != NULL; j = j->next) {
+	for (j = d->letgo.batch; j != NULL; j = j->next) {
 		c = j->cfg;
 		(void)tm_path(src, sizeof(src), "%s/%s", c->work, j->rel);
 		/* Kept as it is, or removed: the gzip archive of an input
@@ -794,8 +794,50 @@ letgo_work(uv_work_t *req)
 	}
 }
 
+/* Queue j on the stage st. */
+static void
+stage_push(struct tm_stage *st, struct tm_job *j)
+{
+	j->next = NULL;
+	*st->tail = j;
+	st->tail = &j->next;
+	st->n++;
+}
+
+/* Hand every job waiting on st to the threadpool as one batch, unless
+   a batch of st is there already. */
+static void
+stage_start(struct tm_daemon *d, struct tm_stage *st, uv_work_cb run,
+    uv_after_work_cb after)
+{
+	if (st->running || st->head == NULL)
+		return;
+	st->req.data = d;
+	st->batch = st->head;
+	st->head = NULL;
+	st->tail = &st->head;
+	st->n = 0;
+	st->running = 1;
+	if (uv_queue_work(d->loop, &st->req, run, after) != 0) {
+		/* Cannot fail with a valid loop and callbacks; if it ever
+		   does, run it right here rather than lose track. */
+		run(&st->req);
+		after(&st->req, 0);
+	}
+}
+
+/* The batch of st is back from the threadpool: take it off st. */
+static struct tm_job *
+stage_done(struct tm_stage *st)
+{
+	struct tm_job *batch = st->batch;
+
+	st->batch = NULL;
+	st->running = 0;
+	return batch;
+}
+
 static void commit_maybe(struct tm_daemon *d);
-static void letgo_start(struct tm_daemon *d);
 
 static void
 after_letgo(uv_work_t *req, int status)
@@ -804,34 +846,12 @@ after_letgo(uv_work_t *req, int status)
 	struct tm_job *j, *next;
 
 	(void)status;
-	for (j = d->letgo_batch; j != NULL; j = next) {
+	for (j = stage_done(&d->letgo); j != NULL; j = next) {
 		next = j->next;
 		finish_job(j);
 	}
-	d->letgo_batch = NULL;
-	d->letting_go = 0;
-	letgo_start(d);
+	stage_start(d, &d->letgo, letgo_work, after_letgo);
 	tm_serve_pump(d);
-}
-
-/* Hand every committed file waiting to the let-go stage, unless it runs. */
-static void
-letgo_start(struct tm_daemon *d)
-{
-	uv_work_t *req = &d->letgo_req;
-
-	if (d->letting_go || d->letgo_head == NULL)
-		return;
-	req->data = d;
-	d->letgo_batch = d->letgo_head;
-	d->letgo_head = NULL;
-	d->letgo_tail = &d->letgo_head;
-	d->nletgo = 0;
-	d->letting_go = 1;
-	if (uv_queue_work(d->loop, req, letgo_work, after_letgo) != 0) {
-		letgo_work(req);
-		after_letgo(req, 0);
-	}
 }
 
 /* A batch is committed: its inputs go to the let-go stage, the files
@@ -843,20 +863,14 @@ after_commit(uv_work_t *req, int status)
 	struct tm_job *j, *next;
 
 	(void)status;
-	for (j = d->commit_batch; j != NULL; j = next) {
+	for (j = stage_done(&d->commit); j != NULL; j = next) {
 		next = j->next;
-		if (j->outcome != TM_OUT_CLEANED) {
+		if (j->outcome == TM_OUT_CLEANED)
+			stage_push(&d->letgo, j);
+		else
 			finish_job(j);
-			continue;
-		}
-		j->next = NULL;
-		*d->letgo_tail = j;
-		d->letgo_tail = &j->next;
-		d->nletgo++;
 	}
-	d->commit_batch = NULL;
-	d->committing = 0;
-	letgo_start(d);
+	stage_start(d, &d->letgo, letgo_work, after_letgo);
 	commit_maybe(d);
 	tm_serve_pump(d);
 }
@@ -865,23 +879,8 @@ after_commit(uv_work_t *req, int status)
 static void
 commit_start(struct tm_daemon *d)
 {
-	uv_work_t *req = &d->commit_req;
-
-	if (d->committing || d->commit_head == NULL)
-		return;
 	uv_timer_stop(&d->commit_timer);
-	req->data = d;
-	d->commit_batch = d->commit_head;
-	d->commit_head = NULL;
-	d->commit_tail = &d->commit_head;
-	d->ncommit = 0;
-	d->committing = 1;
-	if (uv_queue_work(d->loop, req, commit_work, after_commit) != 0) {
-		/* Cannot fail with a valid loop and callbacks; if it ever
-		   does, commit right here rather than lose track. */
-		commit_work(req);
-		after_commit(req, 0);
-	}
+	stage_start(d, &d->commit, commit_work, after_commit);
 }
 
 static void
@@ -894,9 +893,9 @@ on_commit_timer(uv_timer_t *t)
 static void
 commit_maybe(struct tm_daemon *d)
 {
-	if (d->committing || d->commit_head == NULL)
+	if (d->commit.running || d->commit.head == NULL)
 		return;
-	if (d->ncommit >= COMMIT_BATCH || d->cleaning == 0 ||
+	if (d->commit.n >= COMMIT_BATCH || d->cleaning == 0 ||
 	    d->state == TM_STATE_STOPPING)
 		commit_start(d);
 	else if (!uv_is_active((uv_handle_t *)&d->commit_timer))
@@ -913,12 +912,9 @@ after_work(uv_work_t *req, int status)
 
 	(void)status;
 	d->cleaning--;
-	if (j->outcome == TM_OUT_CLEANED) {
-		j->next = NULL;
-		*d->commit_tail = j;
-		d->commit_tail = &j->next;
-		d->ncommit++;
-	} else
+	if (j->outcome == TM_OUT_CLEANED)
+		stage_push(&d->commit, j);
+	else
 		finish_job(j);
 	tm_serve_pump(d);
 	commit_maybe(d);

@@ -189,7 +189,7 @@ tm_serve_pump(struct tm_daemon *d)
 	/* Workers busy, or TM_COMMIT_MAX files waiting for a commit or to
 	   be let go of: the rest stay in the inbox (backpressure). */
 	while (d->cleaning < d->cfg->workers &&
-	    d->ncommit + d->nletgo < TM_COMMIT_MAX &&
+	    d->commit.n + d->letgo.n < TM_COMMIT_MAX &&
 	    (e = tm_list_pop(&d->ready)) != NULL) {
 		e->state = TM_ENTRY_CLAIMED;
 		if (tm_job_start(d, e) != 0)
@@ -778,8 +778,8 @@ tm_cmd_serve(int argc, char **argv)
 	d->cfg = cfg;
 	d->config_file = file;
 	d->loop = uv_default_loop();
-	d->commit_tail = &d->commit_head;
-	d->letgo_tail = &d->letgo_head;
+	d->commit.tail = &d->commit.head;
+	d->letgo.tail = &d->letgo.head;
 	d->state = TM_STATE_STARTING;
 	for (nb = 1024; nb < 2 * ((size_t)cfg->queue + cfg->workers); nb *= 2)
 		;

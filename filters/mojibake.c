@@ -252,15 +252,13 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			   lost pair */
 			if (p >= b5seen && p + 1 < end &&
 			    (unsigned char)p[1] >= 0x80 &&
-			    (p == in || (unsigned char)p[-1] < 0x80)) {
-				rc = tm_moji_utf8_big5_run(s, ctx, in, end, p,
-				    out, &resume, &b5seen);
+			    (p == in || (unsigned char)p[-1] < 0x80) &&
+			    (rc = tm_moji_utf8_big5_run(s, ctx, in, end, p,
+			    out, &resume, &b5seen)) != 0) {
 				if (rc < 0)
 					return rc;
-				if (rc == 1) {
-					done = p = resume;
-					continue;
-				}
+				done = p = resume;
+				continue;
 			}
 			rc = tm_moji_gbk_run(s, ctx, in, end, p, out, &resume);
 			if (rc < 0)
@@ -281,27 +279,20 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 		done = p;
 		rc = 0;
 		eaten = 0;
-		if (s->gbk != NULL && p >= b5seen && big5_hint(p, q, end)) {
-			rc = tm_moji_utf8_big5_run(s, ctx, in, end, p, out,
-			    &resume, &b5seen);
+		/* Each repair that takes a span of its own: 1 repaired up
+		   to resume, 0 not this one, or -errno. GBK read as Latin-1
+		   comes before UTF-8 read as cp1252: it asks for clearly
+		   Chinese text, which that never gives. */
+		if ((s->gbk != NULL && p >= b5seen && big5_hint(p, q, end) &&
+		    (rc = tm_moji_utf8_big5_run(s, ctx, in, end, p, out,
+		    &resume, &b5seen)) != 0) ||
+		    (s->gbk != NULL && p >= seen &&
+		    (rc = tm_moji_gbk_latin_run(s, ctx, in, end, p, q, out,
+		    &resume, &seen)) != 0)) {
 			if (rc < 0)
 				return rc;
-			if (rc == 1) {
-				done = p = resume;
-				continue;
-			}
-		}
-		/* GBK read as Latin-1 first: it asks for clearly Chinese
-		   text, which UTF-8 read as cp1252 never gives */
-		if (s->gbk != NULL && p >= seen) {
-			rc = tm_moji_gbk_latin_run(s, ctx, in, end, p, q, out,
-			    &resume, &seen);
-			if (rc < 0)
-				return rc;
-			if (rc == 1) {
-				done = p = resume;
-				continue;
-			}
+			done = p = resume;
+			continue;
 		}
 		if (s->latin && tm_moji_maybe_latin(p, q)) {
 			if (p >= eol) {
