@@ -23,23 +23,16 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:?usage: bench_mojibake.sh BUILD-DIR}
-driver=$build/tests/bench_chain
-shared=${TM_SHARED_DIR:-$here/../../../shared}
+. "$here/lib.sh"
+driver_setup "$@"
 reps=${BENCH_REPS:-100}
 best=${BENCH_BEST:-5}
 ud=$shared/corpus/ud-zh
 
-[ -x "$driver" ] || { echo "bench: no driver at $driver (build it)" >&2; exit 2; }
 [ -r "$ud/dev.hans.txt" ] && [ -r "$ud/dev.hant.txt" ] ||
     { echo "bench: no UD sentences in $ud" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: python3 not found" >&2; exit 2; }
 
-pin=
-command -v taskset >/dev/null && pin="taskset -c 0"
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 mkdir "$work/clean" "$work/broken" "$work/big5"
 cp "$ud/dev.hans.txt" "$ud/dev.hant.txt" "$work/clean/"
 python3 - "$work/clean" "$work/broken" "$work/big5" <<'EOF'
@@ -63,12 +56,6 @@ for name in sorted(os.listdir(src)):
                 .replace("\ufffd", "?"))
 EOF
 
-# mbps BYTES NANOSECONDS
-mbps() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / 1e6 / ($2 / 1e9); else print "-" }'; }
-
-have_ftfy=0
-python3 -c 'import ftfy' 2>/dev/null && have_ftfy=1
-
 echo "decode,mojibake, in process, one core, best of $best," \
     "each document $reps times per run"
 printf '%-8s %5s %9s %12s %10s\n' text docs MB/run "textmend MB/s" "ftfy MB/s"
@@ -82,7 +69,7 @@ for set in clean broken big5; do
 	if [ $have_ftfy -eq 1 ]; then
 		ns=$($pin python3 "$here/ftfy_time.py" "$reps" "$best" "$work/$set"/*.txt)
 		peer=$(mbps "$bytes" "$ns")
-		ratio=$(echo "$ns $total" | awk '{ printf "%.1f", $1 / $2 }')
+		ratio=$(ratio "$ns" "$total")
 	fi
 	printf '%-8s %5d %9s %12s %10s' "$set" "$(ls "$work/$set" | wc -l)" \
 	    "$(echo "$bytes $reps" | awk '{ printf "%.2f", $1 / 1e6 }')" \
@@ -91,7 +78,6 @@ for set in clean broken big5; do
 	echo
 done
 if [ $have_ftfy -eq 0 ]; then
-	echo "ftfy: not installed (Debian 12 does not package it); for"
-	echo "its fix_text the issue quotes 4-5 MB/s on this machine, so"
-	echo "20x on clean text is 80-100 MB/s, 5x on broken 20-25 MB/s"
+	ftfy_absent "20x on clean text is $(ftfy_range 20) MB/s," \
+	    "5x on broken $(ftfy_range 5) MB/s"
 fi
