@@ -45,6 +45,10 @@ skip() {
 	exit 77	# ctest counts it as skipped
 }
 
+# small_tmpfs: a full disk for the daemon to meet
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib_tmpfs.sh"
+
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
 wait_for() {
 	limit=$1
@@ -822,36 +826,20 @@ case_notify() {
 	grep -q 'STOPPING=1' "$T/notify.log" || fail "no STOPPING=1"
 }
 
+# A full outbox: the input goes back to the inbox, the daemon stays up,
+# and a small file goes through once there is room again.
 case_enospc() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
-	command -v unshare >/dev/null || skip "no unshare"
-	mkdir "$T/small"
-	# A private mount namespace so the tmpfs goes away with the test.
-	unshare -m sh -c "mount -t tmpfs -o size=256k tmpfs '$T/small'" \
-	    2>/dev/null || skip "cannot mount a tmpfs here"
-	cat >"$T/run.sh" <<EOF
-mount -t tmpfs -o size=256k tmpfs "$T/small" || exit 99
-mkdir "$T/small/out"
-printf '[paths]\noutbox = $T/small/out\n[serve]\nsettle = 200ms\nsummary = 0\nsync = no\n' >"$T/textmend.conf"
-cd "$T" && "$TEXTMEND" serve --config textmend.conf 2>>"$T/log" &
-D=\$!
-trap 'kill -KILL \$D 2>/dev/null' EXIT
-i=0; while [ ! -S "$T/textmend.sock" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-head -c 400000 /dev/zero | tr '\\0' a >"$T/inbox/.big"
-mv "$T/inbox/.big" "$T/inbox/big.txt"
-i=0; while ! grep -q 'will retry' "$T/log" && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-sleep 0.3
-[ -e "$T/inbox/big.txt" ] || { echo "input not returned to the inbox"; kill \$D; exit 1; }
-"$TEXTMEND" status --socket "$T/textmend.sock" >/dev/null || { echo "daemon down"; exit 1; }
-rm -f "$T/inbox/big.txt"
-printf 'small,一\n' >"$T/inbox/.s"; mv "$T/inbox/.s" "$T/inbox/small.txt"
-i=0; while [ ! -e "$T/small/out/small.txt" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-[ -e "$T/small/out/small.txt" ] || { echo "no recovery after the disk had room"; kill \$D; exit 1; }
-kill -TERM \$D; wait \$D; rc=\$?; trap - EXIT; exit \$rc
-EOF
-	timeout 60 unshare -m sh "$T/run.sh" >"$T/out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || fail "full disk: $(cat "$T/out")"
+	small_tmpfs 256k "[paths]" "outbox = small/out"
+	head -c 400000 /dev/zero | tr '\0' a | drop big.txt
+	wait_for 10 grep -q 'will retry' "$T/log"
+	sleep 0.3
+	[ -e "$T/inbox/big.txt" ] || fail "input not returned to the inbox"
+	tmc status >/dev/null || fail "daemon down"
+	rm -f "$T/inbox/big.txt"
+	printf 'small,一\n' | drop small.txt
+	wait_for 10 test -e "$T/small/out/small.txt" ||
+	    fail "no recovery after the disk had room"
+	stop
 	grep -q 'no-space' "$T/log" || fail "ENOSPC not reported"
 }
 
@@ -860,33 +848,16 @@ EOF
 # both can be written, report first, so an output never appears without
 # its report.
 case_report_full() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
-	command -v unshare >/dev/null || skip "no unshare"
-	mkdir "$T/small"
-	unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$T/small'" \
-	    2>/dev/null || skip "cannot mount a tmpfs here"
-	cat >"$T/run.sh" <<EOF
-mount -t tmpfs -o size=64k tmpfs "$T/small" || exit 99
-mkdir "$T/small/rep"
-head -c 1000000 /dev/zero >"$T/small/fill" 2>/dev/null
-printf '[paths]\nreports = $T/small/rep\n[serve]\nsettle = 200ms\nsummary = 0\nsync = no\n' >"$T/textmend.conf"
-cd "$T" && "$TEXTMEND" serve --config textmend.conf 2>>"$T/log" &
-D=\$!
-trap 'kill -KILL \$D 2>/dev/null' EXIT
-i=0; while [ ! -S "$T/textmend.sock" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-printf 'a,b 你好,世界\n' >"$T/inbox/.r"; mv "$T/inbox/.r" "$T/inbox/r.txt"
-i=0; while ! grep -q 'will retry' "$T/log" && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
-grep -q 'will retry' "$T/log" || { echo "no retry"; exit 1; }
-[ -e "$T/outbox/r.txt" ] && { echo "output published without its report"; exit 1; }
-rm -f "$T/small/fill"
-i=0; while [ ! -e "$T/outbox/r.txt" ] && [ \$i -lt 150 ]; do sleep 0.1; i=\$((i+1)); done
-[ -e "$T/outbox/r.txt" ] || { echo "no recovery after the disk had room"; exit 1; }
-[ -s "$T/small/rep/r.txt.json" ] || { echo "output without its report"; exit 1; }
-kill -TERM \$D; wait \$D; rc=\$?; trap - EXIT; exit \$rc
-EOF
-	timeout 60 unshare -m sh "$T/run.sh" >"$T/out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || fail "full reports folder: $(cat "$T/out")"
+	small_tmpfs 64k "[paths]" "reports = small/rep"
+	head -c 1000000 /dev/zero >"$T/small/fill" 2>/dev/null
+	printf 'a,b 你好,世界\n' | drop r.txt
+	wait_for 10 grep -q 'will retry' "$T/log" || fail "no retry"
+	[ -e "$T/outbox/r.txt" ] && fail "output published without its report"
+	rm -f "$T/small/fill"
+	wait_for 15 test -e "$T/outbox/r.txt" ||
+	    fail "no recovery after the disk had room"
+	[ -s "$T/small/rep/r.txt.json" ] || fail "output without its report"
+	stop
 	grep -q 'no-space' "$T/log" || fail "ENOSPC not reported"
 	ls -a "$T/outbox" | grep -q 'part$' && fail "temporary file left"
 	return 0
@@ -916,5 +887,6 @@ case_systemd_unit() {
 }
 
 [ $# -eq 1 ] || { echo "usage: $0 CASE" >&2; exit 2; }
+CASE=$1
 mkdir -p "$T/inbox"
-"case_$1"
+"case_$CASE"

@@ -50,6 +50,10 @@ skip() {
 	exit 77	# ctest counts it as skipped
 }
 
+# small_tmpfs: a full disk for the daemon to meet
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib_tmpfs.sh"
+
 # A sanitizer build runs several times slower: smaller counts there.
 small() {
 	case "${TM_SCALE:-}" in
@@ -311,22 +315,8 @@ case_huge_and_bomb() {
 # reported, and once there is room again the same file is cleaned by
 # a retry after backoff.
 case_full_disk() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
-	command -v unshare >/dev/null || skip "no unshare"
-	mkdir "$T/small"
-	unshare -m sh -c "mount -t tmpfs -o size=512k tmpfs '$T/small'" \
-	    2>/dev/null || skip "cannot mount a tmpfs here"
-	rmdir "$T/small"
-	unshare -m --propagation private sh "$0" inner_full_disk ||
-	    exit 1
-}
-
-inner_full_disk() {
-	mkdir "$T/small"
-	mount -t tmpfs -o size=512k tmpfs "$T/small" || fail "mount"
-	mkdir "$T/small/out"
-	config "[paths]" "outbox = small/out"
-	start
+	small_tmpfs 512k "workers = 2" "rescan = 1h" \
+	    "[paths]" "outbox = small/out"
 	head -c 420000 /dev/zero >"$T/small/filler" 2>/dev/null
 	i=0
 	while [ $i -lt 3000 ]; do
@@ -354,12 +344,9 @@ inner_full_disk() {
 	wait_for 10 empty "$T/inbox" "$T/.work" || fail "leftovers"
 	stop
 	no_temps "$T"
-	umount "$T/small"
 }
 
 [ $# -eq 1 ] || { echo "usage: $0 CASE" >&2; exit 2; }
+CASE=$1
 mkdir -p "$T/inbox"
-case $1 in
-inner_*) "$1" ;;
-*) "case_$1" ;;
-esac
+"case_$CASE"
