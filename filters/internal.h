@@ -37,6 +37,18 @@ int tm_chain_add_type(struct tm_chain *c, const struct tm_filter_type *type);
  */
 #define TM_LINE_MAX ((size_t)64 << 10)
 
+/*
+ * A byte a blank line may hold besides its newline: a space, a tab or the
+ * CR of CRLF. A newline, a line of nothing else and its newline end a
+ * paragraph: the pipeline cuts segments there (scan()), and markup's
+ * comments do not span one.
+ */
+static inline int
+tm_blank_line_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* zlib.c */
 uint32_t tm_crc32(uint32_t crc, const void *p, size_t n);
 

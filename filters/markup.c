@@ -341,8 +341,7 @@ next_para(struct ahead *a, const char *q, const char *end)
 		return a->para;
 	a->para = end;
 	for (r = q; (r = memchr(r, '\n', (size_t)(end - r))) != NULL; r = t) {
-		for (t = r + 1; t < end && (*t == ' ' || *t == '\t' ||
-		    *t == '\r'); t++)
+		for (t = r + 1; t < end && tm_blank_line_byte(*t); t++)
 			;
 		if (t < end && *t == '\n') {
 			a->para = r;
@@ -513,8 +512,7 @@ end_line(struct tm_filter_ctx *ctx, const char *in, const char *p,
 		for (i = out->len; i > *line_out && out->ptr[i - 1] != '\n'; i--)
 			;
 		*line_out = i;
-		for (; i < out->len && (out->ptr[i] == ' ' ||
-		    out->ptr[i] == '\t' || out->ptr[i] == '\r'); i++)
+		for (; i < out->len && tm_blank_line_byte(out->ptr[i]); i++)
 			;
 		if (i == out->len) {
 			tm_buf_truncate(out, *line_out);

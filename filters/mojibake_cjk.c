@@ -1556,6 +1556,20 @@ b5_guess_memo(struct moji_state *s, const unsigned char *b,
 }
 
 /*
+ * The character the n bytes at b make as UTF-8, all of them one
+ * well-formed sequence (continuation bytes after the lead, no overlong,
+ * no surrogate: tm_utf8_next()'s checks), or TM_UTF8_BAD.
+ */
+static uint32_t
+utf8_whole(const unsigned char *b, size_t n)
+{
+	const char *p = (const char *)b;
+	uint32_t c = tm_utf8_next(&p, p + n);
+
+	return p == (const char *)b + n ? c : TM_UTF8_BAD;
+}
+
+/*
  * The best character for the UTF-8 pattern b[0..n) (lost[i]: byte i is
  * unknown; pair[i]: bytes i and i+1 are one lost pair, which Big5 must
  * not have been able to decode). Sets *cp and *unsure; returns its cost,
@@ -1573,18 +1587,7 @@ b5_unit(struct moji_state *s, const unsigned char *b, const unsigned char *lost,
 		nl += lost[i] != 0;
 	*unsure = 0;
 	if (nl == 0) {
-		if (n == 1)
-			c = b[0];
-		else if (n == 2)
-			c = (b[0] & 0x1Fu) << 6 | (b[1] & 0x3Fu);
-		else
-			c = (b[0] & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 |
-			    (b[2] & 0x3Fu);
-		for (i = 1; i < n; i++)
-			if ((b[i] & 0xC0) != 0x80)
-				return B5_NONE;
-		if ((n == 2 && c < 0x80) || (n == 3 && (c < 0x800 ||
-		    (c >= 0xD800 && c <= 0xDFFF))))
+		if ((c = utf8_whole(b, n)) == TM_UTF8_BAD)
 			return B5_NONE;
 		*cp = c;
 		return char_cost(s, c, 0);
@@ -1699,16 +1702,9 @@ b5_maybe(const struct b5_work *w, size_t ns)
 		if (j + len > ns)
 			continue;
 		for (i = 1; i < len; i++)
-			if (w->lost[j + i] || (b[j + i] & 0xC0) != 0x80)
+			if (w->lost[j + i])
 				break;
-		if (i < len)
-			continue;
-		if (len == 2)
-			c = (b[j] & 0x1Fu) << 6 | (b[j + 1] & 0x3Fu);
-		else
-			c = (b[j] & 0x0Fu) << 12 | (b[j + 1] & 0x3Fu) << 6 |
-			    (b[j + 2] & 0x3Fu);
-		if ((len == 3 && c < 0x800) || (c >= 0xD800 && c <= 0xDFFF))
+		if (i < len || (c = utf8_whole(b + j, len)) == TM_UTF8_BAD)
 			continue;
 		if ((c == 0xFFFD || cjk_result(c) || gbk_symbol(c)) &&
 		    ++found >= 2)
@@ -2129,6 +2125,75 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 	}
 }
 
+/* A stretch of units read, not kept, on the cheapest path of a span. */
+struct b5_stretch {
+	size_t t0, t1;	/* the characters of the span it reads, */
+	size_t nd;	/* as d[0..nd) */
+};
+
+/*
+ * Does the stretch of units read that the cheapest path (path[0..*pi),
+ * the end first) reaches next, path[*pi - 1] not kept, repair? Reads it
+ * into d[] (each unit's node in w->unit[]) and *st and moves *pi past it,
+ * whatever it decides. It repairs when it holds Han text; at least two
+ * characters read whole, one in B5_KNOWN of those not ASCII (unless
+ * loose: the span is known to be UTF-8 read as Big5 already); nothing
+ * but ASCII, U+FFFD, Chinese text and symbols; and is common Chinese
+ * (GBK_MAX_MEAN), much more common than the characters it was read from.
+ */
+static int
+b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
+    const short *path, size_t *pi, int loose, uint32_t *d,
+    struct b5_stretch *st)
+{
+	size_t a = (size_t)w->node[path[*pi - 1]].from, j = a, nd = 0, k, i;
+	size_t known = 0, han = 0, nafter = 0, nbefore = 0;
+	unsigned before = 0, after = 0;
+	uint32_t cp;
+	int ok;
+
+	while (*pi > 0 && w->node[path[*pi - 1]].kind != 1) {
+		const struct b5_node *u = &w->node[path[*pi - 1]];
+
+		j = (size_t)path[--*pi];
+		if (u->kind == 2)
+			continue;
+		w->unit[nd] = (short)j;
+		d[nd++] = u->cp;
+		cp = u->cp & ~GUESS_UNSURE;
+		if (cp >= 0x80) {
+			after += char_cost(s, cp, 0);
+			nafter++;
+			known += !u->guessed;
+			han += tm_is_han(cp);
+		}
+	}
+	st->t0 = (size_t)w->tok[a];
+	st->t1 = (size_t)w->tok[j - 1] + 1;
+	st->nd = nd;
+	for (k = st->t0; k < st->t1; k++) {
+		const char *q = w->at[k];
+
+		cp = tm_utf8_next(&q, end);
+		if (cp >= 0x80 || cp == '?') {
+			before += b5_keep_cost(s, cp);
+			nbefore++;
+		}
+	}
+	ok = han >= 1 && ((nafter >= 2 && known >= 2 &&
+	    known * B5_KNOWN >= nafter) || loose);
+	for (i = 0; ok && i < nd; i++) {
+		cp = d[i] & ~GUESS_UNSURE;
+		ok = cp < 0x80 || cp == 0xFFFD || cjk_result(cp) ||
+		    gbk_symbol(cp);
+	}
+	if (!ok || (double)after / (double)nafter > GBK_MAX_MEAN ||
+	    (double)before / (double)nbefore - (double)after /
+	    (double)nafter < 2 * GBK_MIN_GAIN)
+		return 0;
+	return 1;
+}
+
 /*
  * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
  * from p to the end of its line, or the first character Big5 cannot
@@ -2147,13 +2212,14 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
     const char **resume, const char **seen)
 {
 	struct b5_work *w;
-	const char *x = p, *y, *copied = p;
+	struct b5_stretch st;
+	const char *x = p, *y, *copied = p, *from, *to;
 	unsigned char e[2], b[4], lost[4], pair[4];
 	uint32_t cp, *d;
-	size_t nt = 0, ns = 0, j, k, a, t0, t1, nd, i, fixed = 0;
-	size_t junk = 0, nbefore, nafter, known, han;
-	unsigned before, after;
-	int rc, ok, eol;
+	short path[B5_MAX_SLOT + 1];
+	size_t nt = 0, ns = 0, j, k, i, fixed = 0, junk = 0;
+	size_t np = 0, pi, sure = 0;
+	int rc, eol, pass;
 
 	*seen = p;
 	tm_buf_reset(&s->c);
@@ -2228,95 +2294,43 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 		return 0;
 	/* the cheapest path back from the end, then stretch by stretch
 	   of units read (not kept) forward */
-	{
-		short path[B5_MAX_SLOT + 1];
-		size_t np = 0, pi, sure = 0;
-		int pass;
-
-		for (j = ns; j > 0; j = (size_t)w->node[j].from)
-			path[np++] = (short)j;
-		/* The first pass counts the stretches that repair on their
-		   own. Where one does, the span is UTF-8 read as Big5, and
-		   in the second a stretch need hold no character whole
-		   ("撟?" for 年 between the digits of a date). */
-		for (pass = 0; pass < 2; pass++) {
-			for (pi = np; pi > 0; ) {
-				/* a stretch of units read, not kept */
-				if (w->node[path[pi - 1]].kind == 1) {
-					pi--;
-					continue;
-				}
-				a = (size_t)w->node[path[pi - 1]].from;
-				nd = 0;
-				known = han = 0;
-				after = 0;
-				nafter = 0;
-				while (pi > 0 &&
-				    w->node[path[pi - 1]].kind != 1) {
-					struct b5_node *u =
-					    &w->node[path[pi - 1]];
-
-					j = (size_t)path[pi - 1];
-					pi--;
-					if (u->kind == 2)
-						continue;
-					w->unit[nd] = (short)j;
-					d[nd++] = u->cp;
-					cp = u->cp & ~GUESS_UNSURE;
-					if (cp >= 0x80) {
-						after += char_cost(s, cp, 0);
-						nafter++;
-						known += !u->guessed;
-						han += tm_is_han(cp);
-					}
-				}
-				t0 = (size_t)w->tok[a];
-				t1 = (size_t)w->tok[j - 1] + 1;
-				before = 0;
-				nbefore = 0;
-				for (k = t0; k < t1; k++) {
-					const char *q = w->at[k];
-
-					cp = tm_utf8_next(&q, end);
-					if (cp >= 0x80 || cp == '?') {
-						before += b5_keep_cost(s, cp);
-						nbefore++;
-					}
-				}
-				ok = han >= 1 && ((nafter >= 2 && known >= 2 &&
-				    known * B5_KNOWN >= nafter) || (pass == 1 &&
-				    sure > 0));
-				for (i = 0; ok && i < nd; i++) {
-					cp = d[i] & ~GUESS_UNSURE;
-					ok = cp < 0x80 || cp == 0xFFFD ||
-					    cjk_result(cp) || gbk_symbol(cp);
-				}
-				if (!ok || (double)after / (double)nafter >
-				    GBK_MAX_MEAN || (double)before /
-				    (double)nbefore - (double)after /
-				    (double)nafter < 2 * GBK_MIN_GAIN)
-					continue;
-				if (pass == 0) {
-					sure++;
-					continue;
-				}
-				b5_context(s, w, d, nd, eol && t1 == nt);
-				if ((rc = put_text(&s->text, d, nd)) != 0)
-					return rc;
-				tm_edit(ctx, (size_t)(w->at[t0] - seg),
-				    w->at[t0], (size_t)(w->at[t1] - w->at[t0]),
-				    s->text.ptr, s->text.len, "utf8-as-big5");
-				if ((rc = tm_buf_append(out, copied,
-				    (size_t)(w->at[t0] - copied))) != 0 ||
-				    (rc = tm_buf_append(out, s->text.ptr,
-				    s->text.len)) != 0)
-					return rc;
-				copied = w->at[t1];
-				fixed++;
+	for (j = ns; j > 0; j = (size_t)w->node[j].from)
+		path[np++] = (short)j;
+	/* The first pass counts the stretches that repair on their own.
+	   Where one does, the span is UTF-8 read as Big5, and in the second
+	   (run only then) a stretch need hold no character whole ("撟?" for
+	   年 between the digits of a date). */
+	for (pass = 0; pass < 2; pass++) {
+		for (pi = np; pi > 0; ) {
+			if (w->node[path[pi - 1]].kind == 1) {
+				pi--;	/* a character kept as it was */
+				continue;
 			}
-			if (sure == 0)
-				break;	/* the second pass would repeat it */
+			if (!b5_stretch_repairs(s, w, end, path, &pi, pass == 1,
+			    d, &st))
+				continue;
+			if (pass == 0) {
+				sure++;
+				continue;
+			}
+			b5_context(s, w, d, st.nd, eol && st.t1 == nt);
+			if ((rc = put_text(&s->text, d, st.nd)) != 0)
+				return rc;
+			from = w->at[st.t0];
+			to = w->at[st.t1];
+			tm_edit(ctx, (size_t)(from - seg), from,
+			    (size_t)(to - from), s->text.ptr, s->text.len,
+			    "utf8-as-big5");
+			if ((rc = tm_buf_append(out, copied,
+			    (size_t)(from - copied))) != 0 ||
+			    (rc = tm_buf_append(out, s->text.ptr,
+			    s->text.len)) != 0)
+				return rc;
+			copied = to;
+			fixed++;
 		}
+		if (sure == 0)
+			break;	/* the second pass would repeat the first */
 	}
 	if (fixed == 0)
 		return 0;

@@ -475,8 +475,7 @@ scan(struct tm_pipeline *p, size_t lim)
 
 	while (i < lim && (nl = memchr(s + i, '\n', lim - i)) != NULL) {
 		i = (size_t)(nl - s);
-		for (j = i; j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t' ||
-		    s[j - 1] == '\r'); j--)
+		for (j = i; j > 0 && tm_blank_line_byte(s[j - 1]); j--)
 			;
 		if (j > 0 && s[j - 1] == '\n')
 			p->last_para = i + 1;
