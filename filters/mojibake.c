@@ -235,7 +235,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 {
 	struct moji_state *s = state;
 	const char *p = in, *end = in + len, *done = in, *q, *resume;
-	const char *eol = in, *seen = in, *b5seen = in;
+	const char *eol = in, *seen = in, *b5seen = in, *b5line = in;
 	size_t eaten;
 	int rc, weak = 0;
 
@@ -258,6 +258,14 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 				if (rc < 0)
 					return rc;
 				done = p = resume;
+				b5line = b5seen;
+				continue;
+			}
+			/* a line found to be UTF-8 read as Big5 holds no
+			   other Chinese confusion: what is left of it is
+			   what that repair could not restore */
+			if (p < b5line) {
+				p++;
 				continue;
 			}
 			rc = tm_moji_gbk_run(s, ctx, in, end, p, out, &resume);
@@ -283,12 +291,18 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 		   to resume, 0 not this one, or -errno. GBK read as Latin-1
 		   comes before UTF-8 read as cp1252: it asks for clearly
 		   Chinese text, which that never gives. */
-		if ((s->gbk != NULL && p >= b5seen && big5_hint(p, q, end) &&
+		if (s->gbk != NULL && p >= b5seen && big5_hint(p, q, end) &&
 		    (rc = tm_moji_utf8_big5_run(s, ctx, in, end, p, out,
-		    &resume, &b5seen)) != 0) ||
-		    (s->gbk != NULL && p >= seen &&
+		    &resume, &b5seen)) != 0) {
+			if (rc < 0)
+				return rc;
+			done = p = resume;
+			b5line = b5seen;
+			continue;
+		}
+		if (s->gbk != NULL && p >= seen && p >= b5line &&
 		    (rc = tm_moji_gbk_latin_run(s, ctx, in, end, p, q, out,
-		    &resume, &seen)) != 0)) {
+		    &resume, &seen)) != 0) {
 			if (rc < 0)
 				return rc;
 			done = p = resume;
@@ -308,7 +322,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			rc = tm_moji_latin_run(s, ctx, in, end, p,
 			    (size_t)(q - p), weak, &eaten, out);
 		}
-		if (rc == 0 && s->gbk != NULL)
+		if (rc == 0 && s->gbk != NULL && p >= b5line)
 			rc = tm_moji_utf8_gbk_run(s, ctx, in, end, p,
 			    (size_t)(q - p), out, &eaten);
 		if (rc < 0)
