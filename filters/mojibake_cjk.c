@@ -1364,13 +1364,17 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 #define B5_NONE		1e30
 #define B5_OPEN		2	/* margin a guess of twelve bits needs more */
 #define B5_KNOWN	5	/* a stretch read holds one character in
-				   this many that lost no byte */
+				   this many that lost no byte, */
+#define B5_KNOWN_BYTE	10	/* or in this many where a "?" is one
+				   byte: strict decoders lose 80..A0 */
 #define B5_CANDS	8	/* candidates weighed for a character that
 				   lost bytes */
 #define B5_WIDEN	2	/* of a guessed neighbour's, those whose
 				   pairs bring in candidates */
 #define B5_SURE		8	/* half bits the best reading of a line
-				   through a guess must beat all others by */
+				   through a guess must beat all others by, */
+#define B5_SURE_BYTE	12	/* and where a "?" is one byte (more are
+				   lost, so more candidates are open) */
 #define B5_EOL_MARK	8	/* half bits a guessed mark that ends no
 				   sentence costs at the end of a line, */
 #define B5_EOL_HAN	8	/* and a guessed Han character */
@@ -1383,6 +1387,7 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
  * line may have been one lead byte alone: its second slot is optional.
  */
 struct b5_work {
+	int per_byte;			/* a "?" is a byte, not a pair */
 	const char *at[B5_MAX_TOK + 1];	/* where each character starts */
 	short first[B5_MAX_TOK + 1];	/* its first slot */
 	unsigned char byte[B5_MAX_SLOT];
@@ -1955,8 +1960,8 @@ b5_pairs_in(struct moji_state *s, struct b5_work *w, size_t i,
  * (b5_step()) wins, found forward and backward (Viterbi) so that each
  * candidate has the cost of the best reading through it. A guess is
  * sure only where every reading with another character there costs
- * B5_SURE more; else it is written as U+FFFD. eol: the stretch ends its
- * line, which ends a sentence more often than not.
+ * B5_SURE (B5_SURE_BYTE) more; else it is written as U+FFFD. eol: the
+ * stretch ends its line, which ends a sentence more often than not.
  */
 static void
 b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
@@ -1969,6 +1974,7 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 	unsigned nalt, ai;
 	size_t i, x, y;
 	int unsure, v, best, next, bi, add, other;
+	int sure = w->per_byte ? B5_SURE_BYTE : B5_SURE;
 
 	call_once(&pair_once, build_pairs);
 	for (i = 0; i < n; i++) {
@@ -2120,7 +2126,7 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 				next = v;
 		}
 		nb = k->cp[bi];
-		d[i] = next != INT_MAX && next - best < B5_SURE ?
+		d[i] = next != INT_MAX && next - best < sure ?
 		    nb | GUESS_UNSURE : nb;
 	}
 }
@@ -2136,10 +2142,12 @@ struct b5_stretch {
  * the end first) reaches next, path[*pi - 1] not kept, repair? Reads it
  * into d[] (each unit's node in w->unit[]) and *st and moves *pi past it,
  * whatever it decides. It repairs when it holds Han text; at least two
- * characters read whole, one in B5_KNOWN of those not ASCII (unless
- * loose: the span is known to be UTF-8 read as Big5 already); nothing
- * but ASCII, U+FFFD, Chinese text and symbols; and is common Chinese
- * (GBK_MAX_MEAN), much more common than the characters it was read from.
+ * characters read whole, one in B5_KNOWN (B5_KNOWN_BYTE) of those not
+ * ASCII or U+FFFD (unless loose: the span is known to be UTF-8 read as
+ * Big5 already); nothing but ASCII, U+FFFD, Chinese text and symbols;
+ * and what it restores is common Chinese (GBK_MAX_MEAN), much more
+ * common than the characters it was read from. A U+FFFD, a character
+ * the reading admits it cannot restore, is left out of both measures.
  */
 static int
 b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
@@ -2161,7 +2169,7 @@ b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
 		w->unit[nd] = (short)j;
 		d[nd++] = u->cp;
 		cp = u->cp & ~GUESS_UNSURE;
-		if (cp >= 0x80) {
+		if (cp >= 0x80 && cp != 0xFFFD) {
 			after += char_cost(s, cp, 0);
 			nafter++;
 			known += !u->guessed;
@@ -2181,7 +2189,8 @@ b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
 		}
 	}
 	ok = han >= 1 && ((nafter >= 2 && known >= 2 &&
-	    known * B5_KNOWN >= nafter) || loose);
+	    known * (w->per_byte ? B5_KNOWN_BYTE : B5_KNOWN) >= nafter) ||
+	    loose);
 	for (i = 0; ok && i < nd; i++) {
 		cp = d[i] & ~GUESS_UNSURE;
 		ok = cp < 0x80 || cp == 0xFFFD || cjk_result(cp) ||
@@ -2195,83 +2204,82 @@ b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
 }
 
 /*
- * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
- * from p to the end of its line, or the first character Big5 cannot
- * hold, is mapped back to Big5 bytes, every "?" or U+FFFD one or two
- * bytes lost, and read as UTF-8 (each character either read or kept as
- * it was, the cheapest reading of all winning). Stretches read that are
- * CJK text much more common than what was there are replaced; a
- * character that lost bytes is put back where one candidate clearly goes
- * best with its neighbours (b5_context()), else it becomes U+FFFD.
- * Returns 1 (written to out, *resume past the last repair), 0 or -errno;
- * *seen is the end of the span.
+ * The span from p to the end of its line, or the first character Big5
+ * cannot hold, as Big5 bytes in w: a slot per byte, a "?" or U+FFFD of
+ * the decoder one lost byte (per_byte, as Python's codecs write what they
+ * cannot read) or a lost pair (as ICU and browsers do), its second byte
+ * optional before ASCII or the end of the line. Sets *nt, *ns and *junk
+ * (the characters that look misread); returns the end of the span.
  */
-int
-tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
-    const char *seg, const char *end, const char *p, struct tm_buf *out,
-    const char **resume, const char **seen)
+static const char *
+b5_slots(struct moji_state *s, struct b5_work *w, const char *p,
+    const char *end, int per_byte, size_t *nt, size_t *ns, size_t *junk)
 {
-	struct b5_work *w;
-	struct b5_stretch st;
-	const char *x = p, *y, *copied = p, *from, *to;
-	unsigned char e[2], b[4], lost[4], pair[4];
-	uint32_t cp, *d;
-	short path[B5_MAX_SLOT + 1];
-	size_t nt = 0, ns = 0, j, k, i, fixed = 0, junk = 0;
-	size_t np = 0, pi, sure = 0;
-	int rc, eol, pass;
+	const char *x = p, *y;
+	unsigned char e[2];
+	uint32_t cp;
+	size_t t = 0, n = 0, k, i, lost;
 
-	*seen = p;
-	tm_buf_reset(&s->c);
-	if ((rc = tm_buf_reserve(&s->c, sizeof(*w))) != 0 ||
-	    (rc = tm_moji_grow(&s->b, B5_MAX_TOK)) != 0)
-		return rc;
-	w = (struct b5_work *)(void *)s->c.ptr;
-	d = (uint32_t *)(void *)s->b.ptr;
-	while (x < end && nt < B5_MAX_TOK) {
+	*junk = 0;
+	w->per_byte = per_byte;
+	while (x < end && t < B5_MAX_TOK) {
 		y = x;
 		cp = tm_utf8_next(&y, end);
 		if (cp == '\n' || cp == '\r')
 			break;
-		w->at[nt] = x;
-		w->first[nt] = (short)ns;
+		w->at[t] = x;
+		w->first[t] = (short)n;
 		if (cp == '?' || cp == 0xFFFD) {
-			w->lost[ns] = 1;
-			w->lost[ns + 1] = 1;
-			w->byte[ns] = w->byte[ns + 1] = 0;
-			w->tok[ns] = w->tok[ns + 1] = (short)nt;
-			ns += 2;
-			junk++;
+			for (lost = per_byte ? 1 : 2; lost > 0; lost--) {
+				w->lost[n] = 1;
+				w->byte[n] = 0;
+				w->tok[n++] = (short)t;
+			}
+			(*junk)++;
 		} else if (cp < 0x80) {
-			w->byte[ns] = (unsigned char)cp;
-			w->lost[ns] = 0;
-			w->tok[ns++] = (short)nt;
+			w->byte[n] = (unsigned char)cp;
+			w->lost[n] = 0;
+			w->tok[n++] = (short)t;
 		} else if ((k = tm_moji_big5_encode(s->gbk, cp, e)) > 0) {
 			for (i = 0; i < k; i++) {
-				w->byte[ns] = e[i];
-				w->lost[ns] = 0;
-				w->tok[ns++] = (short)nt;
+				w->byte[n] = e[i];
+				w->lost[n] = 0;
+				w->tok[n++] = (short)t;
 			}
-			junk += misread(cp) || cp == 0x80;
+			*junk += misread(cp) || cp == 0x80;
 		} else
 			break;
 		/* a lost pair before ASCII may have been a lone lead */
-		if (nt > 0 && cp < 0x80 && cp != '?' &&
-		    w->lost[w->first[nt] - 1] == 1 &&
-		    w->first[nt] - w->first[nt - 1] == 2)
-			w->lost[w->first[nt] - 1] = 2;
-		nt++;
+		if (t > 0 && cp < 0x80 && cp != '?' &&
+		    w->lost[w->first[t] - 1] == 1 &&
+		    w->first[t] - w->first[t - 1] == 2)
+			w->lost[w->first[t] - 1] = 2;
+		t++;
 		x = y;
 	}
-	*seen = x;
-	eol = x == end || *x == '\n' || *x == '\r';
-	if (nt > 0 && w->lost[ns - 1] == 1 && w->first[nt - 1] == (short)ns - 2)
-		w->lost[ns - 1] = 2;
-	w->at[nt] = x;
-	w->first[nt] = (short)ns;
-	w->tok[ns] = (short)nt;
-	if (junk < 2 || nt < 3 || !b5_maybe(w, ns))
-		return 0;
+	if (t > 0 && w->lost[n - 1] == 1 && w->first[t - 1] == (short)n - 2)
+		w->lost[n - 1] = 2;
+	w->at[t] = x;
+	w->first[t] = (short)n;
+	w->tok[n] = (short)t;
+	*nt = t;
+	*ns = n;
+	return x;
+}
+
+/*
+ * Read the slots [0, ns) of w as UTF-8, each character either read or
+ * kept as it was: the cost of the cheapest reading (w->node[ns] ends
+ * it), B5_NONE if there is none. *kept_lost: it keeps a "?" as it was.
+ */
+static double
+b5_read(struct moji_state *s, struct b5_work *w, size_t ns, const char *end,
+    int *kept_lost)
+{
+	unsigned char b[4], lost[4], pair[4];
+	uint32_t cp;
+	size_t j, k;
+
 	for (j = 0; j <= ns; j++)
 		w->node[j].from = -1;
 	w->node[0].cost = 0;
@@ -2290,8 +2298,66 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 			b5_relax(w, j, j + 1, 0, 0, 2, NULL, NULL, NULL);
 		b5_units(s, w, ns, j, j, b, lost, pair, 0);
 	}
+	*kept_lost = 0;
 	if (w->node[ns].from < 0)
-		return 0;
+		return B5_NONE;
+	for (j = ns; j > 0; j = (size_t)w->node[j].from)
+		if (w->node[j].kind == 1 && w->lost[w->node[j].from])
+			*kept_lost = 1;
+	return w->node[ns].cost;
+}
+
+/*
+ * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
+ * from p to the end of its line (b5_slots()) is read as UTF-8, each
+ * character either read or kept as it was, the cheapest reading of all
+ * winning (b5_read()); where that keeps a lost byte as it was, the span
+ * is read again with a byte for each "?", and the cheaper reading wins.
+ * Stretches read that are CJK text much more common than what was there
+ * are replaced; a character that lost bytes is put back where one
+ * candidate clearly goes best with its neighbours (b5_context()), else
+ * it becomes U+FFFD. Returns 1 (written to out, *resume past the last
+ * repair), 0 or -errno; *seen is the end of the span.
+ */
+int
+tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
+    const char *seg, const char *end, const char *p, struct tm_buf *out,
+    const char **resume, const char **seen)
+{
+	struct b5_work *w;
+	struct b5_stretch st;
+	const char *x, *copied = p, *from, *to;
+	uint32_t *d;
+	short path[B5_MAX_SLOT + 1];
+	size_t nt, ns, j, fixed = 0, junk, np = 0, pi, sure = 0;
+	double cost, pair_cost;
+	int rc, eol, pass, kept_lost;
+
+	*seen = p;
+	tm_buf_reset(&s->c);
+	if ((rc = tm_buf_reserve(&s->c, sizeof(*w))) != 0 ||
+	    (rc = tm_moji_grow(&s->b, B5_MAX_TOK)) != 0)
+		return rc;
+	w = (struct b5_work *)(void *)s->c.ptr;
+	d = (uint32_t *)(void *)s->b.ptr;
+	x = b5_slots(s, w, p, end, 0, &nt, &ns, &junk);
+	*seen = x;
+	eol = x == end || *x == '\n' || *x == '\r';
+	cost = junk < 2 || nt < 3 || !b5_maybe(w, ns) ? B5_NONE :
+	    b5_read(s, w, ns, end, &kept_lost);
+	if (cost == B5_NONE || kept_lost) {
+		/* a byte for each "?": kept if it reads cheaper */
+		pair_cost = cost;
+		b5_slots(s, w, p, end, 1, &nt, &ns, &junk);
+		cost = junk < 2 || nt < 3 || !b5_maybe(w, ns) ? B5_NONE :
+		    b5_read(s, w, ns, end, &kept_lost);
+		if (cost >= pair_cost) {
+			if (pair_cost == B5_NONE)
+				return 0;
+			b5_slots(s, w, p, end, 0, &nt, &ns, &junk);
+			b5_read(s, w, ns, end, &kept_lost);
+		}
+	}
 	/* the cheapest path back from the end, then stretch by stretch
 	   of units read (not kept) forward */
 	for (j = ns; j > 0; j = (size_t)w->node[j].from)

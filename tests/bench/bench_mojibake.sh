@@ -9,11 +9,11 @@
 # same text put through the confusions the filter repairs, every sentence
 # of it, with Python's codecs: UTF-8 read as cp1252, UTF-8 read as GBK
 # (invalid pairs lost to U+FFFD) and GBK read as Latin-1; apart from
-# those, as "big5", UTF-8 read as Big5 (invalid pairs lost to "?"),
-# whose repair weighs candidates by their neighbours and is the slowest
-# of all. Each set is
-# cleaned in one process by the bench_chain driver (REPS times, best of
-# BEST, one core) and ftfy gets the same documents as Python strings.
+# those, as "big5", UTF-8 read by Python's big5 codec (a "?" for each
+# byte it cannot read), whose repair weighs candidates by their
+# neighbours and is the slowest of all. Each set is cleaned in one
+# process by the bench_chain driver (REPS times, best of BEST, one core)
+# and ftfy gets the same documents as Python strings.
 #
 # usage: bench_mojibake.sh BUILD-DIR
 #   TM_SHARED_DIR  shared material with corpus/ud-zh (default: beside

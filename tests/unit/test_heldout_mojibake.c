@@ -12,7 +12,9 @@
  *     become U+FFFD; sloppy: they stay C1 controls, as Windows and ICU
  *     do), Latin-1, cp1250, cp1251, MacRoman, CP437, cp1252 twice;
  *   - UTF-8 read as GBK, GB18030 or Big5, an invalid pair becoming "?",
- *     U+FFFD or "锟斤拷"; GBK read as Latin-1 or cp1252; Big5 read as GBK;
+ *     U+FFFD or "锟斤拷"; UTF-8 read by a strict Big5 decoder that writes
+ *     a "?" for each byte it cannot read (Python's); GBK read as Latin-1
+ *     or cp1252; Big5 read as GBK;
  *   - GBK misalignment (seed 001): the lead byte of one character became
  *     "?", the rest was paired one off until something realigned it, and
  *     in the "-folded" variant fullwidth marks of the garbled run were
@@ -90,7 +92,8 @@ static const struct floor {
 	{ "chinese gbk-as-cp1252",		99, 98 },
 	{ "chinese gbk-as-cp1252-sloppy",	99, 0 },
 	{ "chinese big5-as-gbk",		94, 0 },
-	{ "chinese utf8-as-big5",		0, 70 },
+	{ "chinese utf8-as-big5",		0, 71 },
+	{ "chinese utf8-as-big5-strict",	0, 62 },
 	{ "chinese gbk-misaligned",		0, 85 },
 	{ "chinese gbk-misaligned-folded",	0, 83 },
 	{ "chinese mixed",			99, 96 },
@@ -110,6 +113,8 @@ enum sub {
 	SUB_C1,			/* windows-125x's undefined bytes kept as C1 */
 	SUB_FFFD,
 	SUB_QMARK,
+	SUB_QMARK_BYTE,		/* "?" for each byte a strict decoder
+				   could not read (Python's big5) */
 	SUB_KUNJINKAO		/* 锟斤拷, U+FFFD that went through GBK */
 };
 
@@ -293,6 +298,55 @@ encode(const char *charset, const char *s, struct tm_buf *out)
 }
 
 /*
+ * Read n bytes as a strict Big5 decoder does, Python's among them: a pair
+ * of a lead A1..F9 and a trail 40..7E or A1..FE is read as charset reads
+ * it; any other byte, or a pair charset has no character for (or only a
+ * private-use one), becomes one "?" and the next byte is read afresh.
+ * Appends UTF-8 to out; returns the number of "?" written.
+ */
+static int
+decode_strict_pairs(const char *charset, const char *in, size_t n,
+    struct tm_buf *out)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UConverter *c = ucnv_open(charset, &err);
+	const unsigned char *u = (const unsigned char *)in;
+	UChar one[4];
+	int32_t k;
+	size_t i = 0;
+	int subs = 0;
+
+	CHECK(U_SUCCESS(err));
+	if (U_FAILURE(err))
+		return 0;
+	while (i < n) {
+		if (u[i] < 0x80) {
+			tm_buf_putc(out, (char)u[i++]);
+			continue;
+		}
+		k = 0;
+		if (i + 1 < n && u[i] >= 0xA1 && u[i] <= 0xF9 &&
+		    ((u[i + 1] >= 0x40 && u[i + 1] <= 0x7E) ||
+		    (u[i + 1] >= 0xA1 && u[i + 1] <= 0xFE))) {
+			err = U_ZERO_ERROR;
+			ucnv_reset(c);
+			k = ucnv_toUChars(c, one, 4, in + i, 2, &err);
+		}
+		if (k == 1 && U_SUCCESS(err) && one[0] != 0xFFFD &&
+		    one[0] != 0x1A && !(one[0] >= 0xE000 && one[0] <= 0xF8FF)) {
+			tm_buf_put_utf8(out, one[0]);
+			i += 2;
+		} else {
+			tm_buf_putc(out, '?');
+			subs++;
+			i++;
+		}
+	}
+	ucnv_close(c);
+	return subs;
+}
+
+/*
  * Read n bytes as charset, appending UTF-8 to out; what ICU could not
  * decode (U+FFFD), and in strict windows-125x the undefined bytes it
  * keeps as C1, become sub. Returns the number of substitutions.
@@ -307,6 +361,8 @@ decode(const char *charset, const char *in, size_t n, enum sub sub,
 	int32_t ulen, i;
 	int subs = 0, c1_undefined = strncmp(charset, "windows-", 8) == 0;
 
+	if (sub == SUB_QMARK_BYTE)
+		return decode_strict_pairs(charset, in, n, out);
 	c = ucnv_open(charset, &err);
 	CHECK(U_SUCCESS(err));
 	if (U_FAILURE(err))
@@ -753,6 +809,8 @@ TM_TEST(chinese_big5)
 		  ALL },
 		{ "chinese utf8-as-big5", HANT, "UTF-8", "Big5", SUB_QMARK, 0,
 		  ALL },
+		{ "chinese utf8-as-big5-strict", HANT, "UTF-8", "Big5",
+		  SUB_QMARK_BYTE, 0, ALL },
 	};
 
 	run_all(k, sizeof(k) / sizeof(k[0]));
