@@ -712,22 +712,45 @@ lost_mark(const uint32_t *c, size_t n)
 }
 
 /*
+ * Can byte b, read where a pair starts with next after it, have been lost
+ * by the decoder? cp936 has no pair of them, or only a private-use one
+ * (strict decoders, Python's gbk among them, lose those), or b is 80,
+ * which cp936 reads as € and strict decoders lose alone.
+ */
+static int
+lost_before(struct moji_state *s, unsigned b, unsigned next)
+{
+	uint32_t cp;
+
+	if (b == 0x80)
+		return 1;
+	cp = tm_moji_pair(s->gbk, 0, b, next);
+	return cp == 0 || (cp >= 0xE000 && cp <= 0xF8FF);
+}
+
+/*
  * The character a three-byte UTF-8 sequence most plausibly was, one of
  * its continuation bytes lost: base with the lost byte's six bits, at
- * `shift`, unknown. The most common CJK text, and
+ * `shift`, unknown. Where the byte after the lost one is known (next,
+ * else -1), only the bytes a decoder could have lost before it are
+ * tried (lost_before()); else 81..BF. The most common CJK text, and
  * among marks of one cost, "，" or "。" ("。" at the end of a line). A
  * Han character no more common than the next candidate by GUESS_MARGIN,
- * or guessed from a lost middle byte, is flagged GUESS_UNSURE: it is scored as itself but written as U+FFFD,
+ * or guessed from a lost middle byte with nothing known after it, is
+ * flagged GUESS_UNSURE: it is scored as itself but written as U+FFFD,
  * so the loss stays visible rather than become a wrong character. 0 if
  * none is CJK text.
  */
 static uint32_t
-guess_byte(struct moji_state *s, uint32_t base, unsigned shift, int eol)
+guess_byte(struct moji_state *s, uint32_t base, unsigned shift, int eol,
+    int next)
 {
 	uint32_t cp, best = 0;
-	unsigned b, key, bkey = ~0u, next = ~0u, rank;
+	unsigned b, key, bkey = ~0u, next_key = ~0u, rank;
 
-	for (b = 0x81; b <= 0xBF; b++) {
+	for (b = next >= 0 ? 0x80 : 0x81; b <= 0xBF; b++) {
+		if (next >= 0 && !lost_before(s, b, (unsigned)next))
+			continue;
 		cp = base | (b & 0x3Fu) << shift;
 		if (!cjk_result(cp))
 			continue;
@@ -735,15 +758,15 @@ guess_byte(struct moji_state *s, uint32_t base, unsigned shift, int eol)
 		    cp == (eol ? 0xFF0Cu : 0x3002u) ? 1 : cp == 0x3001 ? 2 : 3;
 		key = char_cost(s, cp, 0) * 4 + rank;
 		if (key < bkey) {
-			next = bkey;
+			next_key = bkey;
 			bkey = key;
 			best = cp;
-		} else if (key < next)
-			next = key;
+		} else if (key < next_key)
+			next_key = key;
 	}
 	/* a middle byte leaves the last one to share with many more */
-	if (tm_is_han(best) && (shift != 0 || (next != ~0u &&
-	    next - bkey < GUESS_MARGIN * 4)))
+	if (tm_is_han(best) && ((shift != 0 && next < 0) ||
+	    (next_key != ~0u && next_key - bkey < GUESS_MARGIN * 4)))
 		return best | GUESS_UNSURE;
 	return best;
 }
@@ -766,6 +789,7 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 	unsigned need = 0;
 	uint32_t acc = 0, g;
 	int hole = -1;		/* bit position of a lost byte's bits */
+	int after = -1;		/* the byte after it, if known */
 
 	*nout = 0;
 	*eat = 0;
@@ -774,11 +798,16 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 			/* one continuation byte lost: its bits stay zero
 			   until the character is complete */
 			hole = (int)(6 * (need - 1));
+			after = j + m < n && c[j + m] >= 0x80 &&
+			    !lost_mark(c + j + m, n - j - m) &&
+			    tm_moji_gbk_encode(s->gbk, c[j + m], e) > 0 ?
+			    e[0] : -1;
 			acc <<= 6;
 			j += m - 1;
 			if (--need > 0)
 				continue;
-			if ((g = guess_byte(s, acc, (unsigned)hole, 0)) == 0)
+			if ((g = guess_byte(s, acc, (unsigned)hole, 0,
+			    after)) == 0)
 				return k;
 			out[nd++] = g;
 			hole = -1;
@@ -806,7 +835,8 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 				if (--need > 0)
 					continue;
 				if (hole >= 0) {
-					g = guess_byte(s, acc, (unsigned)hole, 0);
+					g = guess_byte(s, acc, (unsigned)hole, 0,
+					    after);
 					hole = -1;
 				} else
 					g = cjk_result(acc) ? acc : 0;
@@ -822,7 +852,7 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 	}
 	if (j == n && need == 1 && hole < 0 && tail < end && *tail == '?' &&
 	    (g = guess_byte(s, acc << 6, 0, tail + 1 == end ||
-	    tail[1] == '\n' || tail[1] == '\r')) != 0) {
+	    tail[1] == '\n' || tail[1] == '\r', -1)) != 0) {
 		out[nd++] = g;
 		*nout = nd;
 		*eat = 1;

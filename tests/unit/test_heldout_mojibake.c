@@ -12,9 +12,9 @@
  *     become U+FFFD; sloppy: they stay C1 controls, as Windows and ICU
  *     do), Latin-1, cp1250, cp1251, MacRoman, CP437, cp1252 twice;
  *   - UTF-8 read as GBK, GB18030 or Big5, an invalid pair becoming "?",
- *     U+FFFD or "锟斤拷"; UTF-8 read by a strict Big5 decoder that writes
- *     a "?" for each byte it cannot read (Python's); GBK read as Latin-1
- *     or cp1252; Big5 read as GBK;
+ *     U+FFFD or "锟斤拷"; UTF-8 read by a strict Big5 or GBK decoder
+ *     that writes a mark for each byte it cannot read (Python's); GBK
+ *     read as Latin-1 or cp1252; Big5 read as GBK;
  *   - GBK misalignment (seed 001): the lead byte of one character became
  *     "?", the rest was paired one off until something realigned it, and
  *     in the "-folded" variant fullwidth marks of the garbled run were
@@ -87,6 +87,7 @@ static const struct floor {
 	{ "chinese utf8-as-gbk",		99, 95 },
 	{ "chinese utf8-as-gbk-fffd",		0, 95 },
 	{ "chinese utf8-as-gbk-kunjinkao",	0, 93 },
+	{ "chinese utf8-as-gbk-strict",		0, 86 },
 	{ "chinese utf8-as-gb18030",		99, 82 },
 	{ "chinese gbk-as-latin1",		99, 0 },
 	{ "chinese gbk-as-cp1252",		99, 98 },
@@ -114,7 +115,8 @@ enum sub {
 	SUB_FFFD,
 	SUB_QMARK,
 	SUB_QMARK_BYTE,		/* "?" for each byte a strict decoder
-				   could not read (Python's big5) */
+				   could not read (Python's big5, gbk), */
+	SUB_FFFD_BYTE,		/* or U+FFFD, as Python writes it */
 	SUB_KUNJINKAO		/* 锟斤拷, U+FFFD that went through GBK */
 };
 
@@ -298,16 +300,22 @@ encode(const char *charset, const char *s, struct tm_buf *out)
 }
 
 /*
- * Read n bytes as a strict Big5 decoder does, Python's among them: a pair
- * of a lead A1..F9 and a trail 40..7E or A1..FE is read as charset reads
- * it; any other byte, or a pair charset has no character for (or only a
- * private-use one), becomes one "?" and the next byte is read afresh.
- * Appends UTF-8 to out; returns the number of "?" written.
+ * Read n bytes as a strict double-byte decoder does, Python's among them:
+ * a pair of a lead and a trail in the charset's ranges (Big5: A1..F9,
+ * then 40..7E or A1..FE; GBK: 81..FE, then 40..7E or 80..FE) is read as
+ * charset reads it; any other byte, or a pair charset has no character
+ * for (or only a private-use one), becomes one mark (U+FFFD, or "?" as
+ * Python's decoded text written again to a legacy charset has it) and
+ * the next byte is read afresh. Appends UTF-8 to out; returns the number
+ * of marks written.
  */
 static int
 decode_strict_pairs(const char *charset, const char *in, size_t n,
-    struct tm_buf *out)
+    uint32_t mark, struct tm_buf *out)
 {
+	int big5 = strcmp(charset, "Big5") == 0;
+	unsigned lead_lo = big5 ? 0xA1 : 0x81, lead_hi = big5 ? 0xF9 : 0xFE;
+	unsigned trail_lo = big5 ? 0xA1 : 0x80;
 	UErrorCode err = U_ZERO_ERROR;
 	UConverter *c = ucnv_open(charset, &err);
 	const unsigned char *u = (const unsigned char *)in;
@@ -325,9 +333,9 @@ decode_strict_pairs(const char *charset, const char *in, size_t n,
 			continue;
 		}
 		k = 0;
-		if (i + 1 < n && u[i] >= 0xA1 && u[i] <= 0xF9 &&
+		if (i + 1 < n && u[i] >= lead_lo && u[i] <= lead_hi &&
 		    ((u[i + 1] >= 0x40 && u[i + 1] <= 0x7E) ||
-		    (u[i + 1] >= 0xA1 && u[i + 1] <= 0xFE))) {
+		    (u[i + 1] >= trail_lo && u[i + 1] <= 0xFE))) {
 			err = U_ZERO_ERROR;
 			ucnv_reset(c);
 			k = ucnv_toUChars(c, one, 4, in + i, 2, &err);
@@ -337,7 +345,7 @@ decode_strict_pairs(const char *charset, const char *in, size_t n,
 			tm_buf_put_utf8(out, one[0]);
 			i += 2;
 		} else {
-			tm_buf_putc(out, '?');
+			tm_buf_put_utf8(out, mark);
 			subs++;
 			i++;
 		}
@@ -361,8 +369,9 @@ decode(const char *charset, const char *in, size_t n, enum sub sub,
 	int32_t ulen, i;
 	int subs = 0, c1_undefined = strncmp(charset, "windows-", 8) == 0;
 
-	if (sub == SUB_QMARK_BYTE)
-		return decode_strict_pairs(charset, in, n, out);
+	if (sub == SUB_QMARK_BYTE || sub == SUB_FFFD_BYTE)
+		return decode_strict_pairs(charset, in, n,
+		    sub == SUB_QMARK_BYTE ? '?' : 0xFFFD, out);
 	c = ucnv_open(charset, &err);
 	CHECK(U_SUCCESS(err));
 	if (U_FAILURE(err))
@@ -795,6 +804,8 @@ TM_TEST(chinese_as_gbk)
 		  0, LOSSY_ONLY },
 		{ "chinese utf8-as-gbk-kunjinkao", HAN, "UTF-8", "GBK",
 		  SUB_KUNJINKAO, 0, LOSSY_ONLY },
+		{ "chinese utf8-as-gbk-strict", HAN, "UTF-8", "GBK",
+		  SUB_FFFD_BYTE, 0, ALL },
 		{ "chinese utf8-as-gb18030", HAN, "UTF-8", "GB18030",
 		  SUB_QMARK, 0, ALL },
 	};

@@ -122,10 +122,19 @@ TM_TEST(utf8_as_gbk_lost_byte)
 	    "5涓囦釜銆锟斤拷",
 	    "记者从聊城市获悉，2023年全市新增就业岗\xef\xbf\xbd" "5万个。");
 	/* an ASCII byte a pair took as its trail comes back ("（A"), and
-	   a lost byte inside the run is put back too */
+	   a lost byte inside the run is put back too: before E3, only 80
+	   and AA..AF (a private-use pair) can have been lost, and of
+	   U+6500, U+652A..F "支" is the clear choice */
 	EXPECT_FIX("鍔ㄤ綔鍐掗櫓娓告垙锛圓-AVG锛夋槸鍐掗櫓娓告垙鐨勫垎鏀\xef\xbf\xbd"
 	    "銆\xef\xbf\xbd",
-	    "动作冒险游戏（A-AVG）是冒险游戏的分\xef\xbf\xbd。");
+	    "动作冒险游戏（A-AVG）是冒险游戏的分支。");
+	/* "这个一个问题" read by a strict decoder (Python's gbk), which
+	   loses 80 alone and the lead of a private-use pair: "一" (80) or
+	   "个" (AA) before E4 is not clear, nor "题" at the end, but of
+	   what can precede E9 "问" (AE) is */
+	EXPECT_FIX("杩欎釜涓\xef\xbf\xbd涓\xef\xbf\xbd"
+	    "闂\xef\xbf\xbd棰\xef\xbf\xbd",
+	    "这个\xef\xbf\xbd\xef\xbf\xbd问\xef\xbf\xbd");
 	/* a real question mark after correct Chinese is no lost byte */
 	EXPECT_SAME("你好吗?");
 	EXPECT_SAME("鎏金?魑魅?魍魉?");
