@@ -235,7 +235,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 {
 	struct moji_state *s = state;
 	const char *p = in, *end = in + len, *done = in, *q, *resume;
-	const char *eol = in, *seen = in, *b5seen = in, *b5line = in;
+	const char *eol = in, *seen = in, *b5seen = in, *b5span = in, *r;
 	size_t eaten;
 	int rc, weak = 0;
 
@@ -248,23 +248,26 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			if (rc != 0)
 				return rc;
 			done = p;
-			/* a line of UTF-8 read as Big5 may start with a
-			   lost pair */
-			if (p >= b5seen && p + 1 < end &&
-			    (unsigned char)p[1] >= 0x80 &&
+			/* a line of UTF-8 read as Big5 may start with lost
+			   bytes: "?" a pair, or ("???" of a strict decoder)
+			   each one byte */
+			for (r = p + 1; r < end && *r == '?'; r++)
+				;
+			if (p >= b5seen && r < end &&
+			    (unsigned char)*r >= 0x80 &&
 			    (p == in || (unsigned char)p[-1] < 0x80) &&
 			    (rc = tm_moji_utf8_big5_run(s, ctx, in, end, p,
 			    out, &resume, &b5seen)) != 0) {
 				if (rc < 0)
 					return rc;
 				done = p = resume;
-				b5line = b5seen;
+				b5span = b5seen;
 				continue;
 			}
-			/* a line found to be UTF-8 read as Big5 holds no
-			   other Chinese confusion: what is left of it is
-			   what that repair could not restore */
-			if (p < b5line) {
+			/* a span found to be UTF-8 read as Big5 holds no
+			   GBK misaligned: a "?" left in it is a character
+			   that repair could not restore */
+			if (p < b5span) {
 				p++;
 				continue;
 			}
@@ -297,10 +300,10 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			if (rc < 0)
 				return rc;
 			done = p = resume;
-			b5line = b5seen;
+			b5span = b5seen;
 			continue;
 		}
-		if (s->gbk != NULL && p >= seen && p >= b5line &&
+		if (s->gbk != NULL && p >= seen &&
 		    (rc = tm_moji_gbk_latin_run(s, ctx, in, end, p, q, out,
 		    &resume, &seen)) != 0) {
 			if (rc < 0)
@@ -322,7 +325,7 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			rc = tm_moji_latin_run(s, ctx, in, end, p,
 			    (size_t)(q - p), weak, &eaten, out);
 		}
-		if (rc == 0 && s->gbk != NULL && p >= b5line)
+		if (rc == 0 && s->gbk != NULL)
 			rc = tm_moji_utf8_gbk_run(s, ctx, in, end, p,
 			    (size_t)(q - p), out, &eaten);
 		if (rc < 0)

@@ -835,8 +835,8 @@ gbk_block(struct moji_state *s, const uint32_t *c, size_t n, uint32_t *out,
 				if (--need > 0)
 					continue;
 				if (hole >= 0) {
-					g = guess_byte(s, acc, (unsigned)hole, 0,
-					    after);
+					g = guess_byte(s, acc,
+					    (unsigned)hole, 0, after);
 					hole = -1;
 				} else
 					g = cjk_result(acc) ? acc : 0;
@@ -2177,7 +2177,9 @@ struct b5_stretch {
  * Big5 already); nothing but ASCII, U+FFFD, Chinese text and symbols;
  * and what it restores is common Chinese (GBK_MAX_MEAN), much more
  * common than the characters it was read from. A U+FFFD, a character
- * the reading admits it cannot restore, is left out of both measures.
+ * the reading admits it cannot restore, counts in neither the characters
+ * read whole nor the mean of what it restores (the "?" it stands for
+ * still weighs in the mean of what was there).
  */
 static int
 b5_stretch_repairs(struct moji_state *s, struct b5_work *w, const char *end,
@@ -2341,8 +2343,9 @@ b5_read(struct moji_state *s, struct b5_work *w, size_t ns, const char *end,
  * UTF-8 read as Big5 ("?見嚗??憭批?" -> "同樣，施力的大"): the span
  * from p to the end of its line (b5_slots()) is read as UTF-8, each
  * character either read or kept as it was, the cheapest reading of all
- * winning (b5_read()); where that keeps a lost byte as it was, the span
- * is read again with a byte for each "?", and the cheaper reading wins.
+ * winning (b5_read()); where that finds no reading or keeps a lost byte
+ * as it was, the span is read again with a byte for each "?", and the
+ * cheaper reading wins.
  * Stretches read that are CJK text much more common than what was there
  * are replaced; a character that lost bytes is put back where one
  * candidate clearly goes best with its neighbours (b5_context()), else
@@ -2373,14 +2376,16 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 	x = b5_slots(s, w, p, end, 0, &nt, &ns, &junk);
 	*seen = x;
 	eol = x == end || *x == '\n' || *x == '\r';
-	cost = junk < 2 || nt < 3 || !b5_maybe(w, ns) ? B5_NONE :
-	    b5_read(s, w, ns, end, &kept_lost);
+	if (junk < 2 || nt < 3)
+		return 0;	/* the same whichever a "?" is */
+	cost = b5_maybe(w, ns) ? b5_read(s, w, ns, end, &kept_lost) :
+	    B5_NONE;
 	if (cost == B5_NONE || kept_lost) {
 		/* a byte for each "?": kept if it reads cheaper */
 		pair_cost = cost;
 		b5_slots(s, w, p, end, 1, &nt, &ns, &junk);
-		cost = junk < 2 || nt < 3 || !b5_maybe(w, ns) ? B5_NONE :
-		    b5_read(s, w, ns, end, &kept_lost);
+		cost = b5_maybe(w, ns) ? b5_read(s, w, ns, end, &kept_lost) :
+		    B5_NONE;
 		if (cost >= pair_cost) {
 			if (pair_cost == B5_NONE)
 				return 0;

@@ -43,12 +43,14 @@ driver_setup() {
 # mbps BYTES NANOSECONDS
 mbps() {
 	echo "$1 $2" |
-	    awk '{ if ($2 > 0) printf "%.1f", $1 / 1e6 / ($2 / 1e9); else print "-" }'
+	    awk '{ if ($2 > 0) printf "%.1f", $1 / 1e6 / ($2 / 1e9)
+		else print "-" }'
 }
 
 # ratio NANOSECONDS NANOSECONDS: the first time over the second.
 ratio() {
-	echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2; else print "-" }'
+	echo "$1 $2" |
+	    awk '{ if ($2 > 0) printf "%.1f", $1 / $2; else print "-" }'
 }
 
 # meets MBPS TARGET: whether a figure reaches a target.
@@ -74,6 +76,7 @@ ftfy_meets() {
 # line).
 ftfy_absent() {
 	echo "ftfy: not installed (Debian 12 does not package it); for"
-	echo "its fix_text the issue quotes $ftfy_lo-$ftfy_hi MB/s on this machine, so"
+	echo "its fix_text the issue quotes $ftfy_lo-$ftfy_hi MB/s on this" \
+	    "machine, so"
 	echo "$*"
 }

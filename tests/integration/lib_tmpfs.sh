@@ -22,7 +22,8 @@ small_tmpfs() {
 		[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
 		command -v unshare >/dev/null || skip "no unshare"
 		mkdir "$T/small"
-		unshare -m sh -c "mount -t tmpfs -o size=$size tmpfs '$T/small'" \
+		unshare -m sh -c \
+		    "mount -t tmpfs -o size=$size tmpfs '$T/small'" \
 		    2>/dev/null || skip "cannot mount a tmpfs here"
 		TM_IN_SMALL_TMPFS=1 unshare -m --propagation private \
 		    sh "$0" "$CASE"

@@ -414,6 +414,30 @@ TM_TEST(utf8_as_big5_neighbours)
 	free(got);
 }
 
+/* UTF-8 read by a strict decoder (Python's big5), which writes a "?" for
+   each byte it cannot read, not for each pair: a line may open with
+   several of them. */
+TM_TEST(utf8_as_big5_strict)
+{
+	char *got;
+
+	/* "其測試包含了美術治療法，認知行為治療和洞察療法。" */
+	got = fix("??嗆葫閰血????思??蝢?銵?瘝餌??瘜?嚗?隤???亥????"
+	    "箸祥??????瘣?撖????瘜????\n", NULL, NULL);
+	CHECK(strncmp(got, "\xef\xbf\xbd測試", strlen("\xef\xbf\xbd測試")) ==
+	    0);
+	CHECK(strstr(got, "治") != NULL);
+	CHECK(strchr(got, '?') == NULL);
+	free(got);
+	/* and UTF-8 read as GBK after it on the line is repaired too:
+	   "同樣，施力的大小不同，引起的加速度不同" "同样，施力的大小不同" */
+	got = fix("???璅?嚗???賢?????憭批??銝????嚗?撘?韏瑞????????"
+	    "摨虫????? 鍚屾牱锛屾柦鍔涚殑澶у皬涓嶅悓\n", NULL, NULL);
+	CHECK(strstr(got, "，引起") != NULL);
+	CHECK(strstr(got, " 同样，施力的大小不同\n") != NULL);
+	free(got);
+}
+
 /* s repeated n times, one line with no newline: free it. */
 static char *
 repeat(const char *s, size_t n)
