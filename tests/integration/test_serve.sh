@@ -863,6 +863,64 @@ case_report_full() {
 	return 0
 }
 
+# start_faulty VAR=VALUE...: start the daemon with fault.c preloaded and
+# the given TM_FAULT_* settings (see that file); skips without it.
+start_faulty() {
+	[ -n "${TM_FAULT_LIB:-}" ] && [ -f "$TM_FAULT_LIB" ] ||
+	    skip "no fault library (TM_FAULT_LIB)"
+	[ -f "$T/textmend.conf" ] || config
+	(
+		export LD_PRELOAD="$TM_FAULT_LIB" "$@"
+		# an ASan daemon wants its runtime first; the library may
+		# come before it here
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+		cd "$T" && exec "$TEXTMEND" serve --config textmend.conf \
+		    2>>"$T/log"
+	) &
+	DPID=$!
+	wait_for 10 answers || fail "the daemon did not start"
+}
+
+# A write error that syncfs reports (it cannot say which file it hit):
+# nothing is published from that batch, the input goes back to the
+# inbox and is cleaned again, and the output is right in the end.
+case_syncfs_error() {
+	config "sync = yes"
+	start_faulty TM_FAULT_SYNCFS=1
+	printf 'a,b 你好,世界\n' | drop e.txt
+	wait_for 20 test -e "$T/outbox/e.txt" ||
+	    fail "not cleaned again after the syncfs error"
+	grep -q 'syncfs' "$T/log" || fail "the syncfs error was not logged"
+	printf 'a,b 你好,世界\n' >"$T/e"
+	expected "$T/e" "$T/want"
+	cmp -s "$T/want" "$T/outbox/e.txt" || fail "the output differs"
+	[ -s "$T/reports/e.txt.json" ] || fail "no report"
+	[ "$(count "$T/failed")" -eq 0 ] || fail "a file went to failed/"
+	wait_for 10 empty "$T/inbox" || fail "the input is still in the inbox"
+	no_temps
+	stop
+}
+
+# A rename into the outbox that fails (EIO, not a full disk): the input
+# goes to failed/ with the reason, and its report, put in place just
+# before, is taken back; nothing is left half published.
+case_publish_error() {
+	start_faulty TM_FAULT_RENAME=outbox/p.txt
+	printf 'a,b 你好,世界\n' | drop p.txt
+	wait_for 10 test -e "$T/failed/p.txt.error.json" ||
+	    fail "the input did not go to failed/"
+	[ -e "$T/failed/p.txt" ] || fail "the input is not in failed/"
+	grep -q 'Input/output error' "$T/failed/p.txt.error.json" ||
+	    fail "no reason: $(cat "$T/failed/p.txt.error.json")"
+	[ ! -e "$T/outbox/p.txt" ] || fail "an output was published"
+	[ ! -e "$T/reports/p.txt.json" ] || fail "its report was left"
+	no_temps
+	# and the next file goes through
+	printf 'next\n' | drop q.txt
+	wait_for 10 test -e "$T/outbox/q.txt" || fail "the next file stuck"
+	stop
+}
+
 case_systemd_unit() {
 	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
 	unit=$(dirname "$TEXTMEND")/systemd/textmend.service
