@@ -115,8 +115,7 @@ struct tm_watch {
 struct tm_stage {
 	struct tm_job *head, **tail;	/* waiting */
 	size_t n;			/* how many wait */
-	struct tm_job *batch;		/* on the threadpool */
-	int running;			/* req is on the threadpool */
+	struct tm_job *batch;		/* on the threadpool, with req */
 	uv_work_t req;
 };
 

@@ -660,10 +660,9 @@ publish(struct tm_job *j)
 		(void)tm_path(rpath, sizeof(rpath), "%s", j->rep.path);
 		if ((rc = tm_outfile_publish(&j->rep, 0)) == 0)
 			have_rep = 1;
-		else if (no_room(rc)) {
-			tm_outfile_abort(&j->output);
-			return rc;
-		} else
+		else if (no_room(rc))
+			return rc;	/* finish_job drops the output */
+		else
 			tm_log(TM_LOG_WARNING, "report for \"%s\": %s",
 			    tm_log_name(j->rel, name, sizeof(name)),
 			    strerror(-rc));
@@ -810,14 +809,13 @@ static void
 stage_start(struct tm_daemon *d, struct tm_stage *st, uv_work_cb run,
     uv_after_work_cb after)
 {
-	if (st->running || st->head == NULL)
+	if (st->batch != NULL || st->head == NULL)
 		return;
 	st->req.data = d;
 	st->batch = st->head;
 	st->head = NULL;
 	st->tail = &st->head;
 	st->n = 0;
-	st->running = 1;
 	if (uv_queue_work(d->loop, &st->req, run, after) != 0) {
 		/* Cannot fail with a valid loop and callbacks; if it ever
 		   does, run it right here rather than lose track. */
@@ -833,7 +831,6 @@ stage_done(struct tm_stage *st)
 	struct tm_job *batch = st->batch;
 
 	st->batch = NULL;
-	st->running = 0;
 	return batch;
 }
 
@@ -893,7 +890,7 @@ on_commit_timer(uv_timer_t *t)
 static void
 commit_maybe(struct tm_daemon *d)
 {
-	if (d->commit.running || d->commit.head == NULL)
+	if (d->commit.batch != NULL || d->commit.head == NULL)
 		return;
 	if (d->commit.n >= COMMIT_BATCH || d->cleaning == 0 ||
 	    d->state == TM_STATE_STOPPING)

@@ -768,7 +768,7 @@ tm_cmd_serve(int argc, char **argv)
 	if (getenv("UV_THREADPOOL_SIZE") == NULL) {
 		/* the workers, the commit and the let-go stage */
 		snprintf(pool, sizeof(pool), "%u",
-		    cfg->workers < 2 ? 4 : cfg->workers + 2);
+		    cfg->workers + 2 > 4 ? cfg->workers + 2 : 4);
 		setenv("UV_THREADPOOL_SIZE", pool, 1);
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL) {

@@ -235,7 +235,8 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 {
 	struct moji_state *s = state;
 	const char *p = in, *end = in + len, *done = in, *q, *resume;
-	const char *eol = in, *seen = in, *b5seen = in, *b5span = in, *r;
+	const char *eol = in, *seen = in, *b5seen = in, *b5span = in;
+	const char *qend = in;
 	size_t eaten;
 	int rc, weak = 0;
 
@@ -250,11 +251,14 @@ moji_run(void *state, struct tm_filter_ctx *ctx, const char *in, size_t len,
 			done = p;
 			/* a line of UTF-8 read as Big5 may start with lost
 			   bytes: "?" a pair, or ("???" of a strict decoder)
-			   each one byte */
-			for (r = p + 1; r < end && *r == '?'; r++)
-				;
-			if (p >= b5seen && r < end &&
-			    (unsigned char)*r >= 0x80 &&
+			   each one byte; the end of a run of "?" is found
+			   once for the run */
+			if (p >= qend)
+				for (qend = p + 1; qend < end && *qend == '?';
+				    qend++)
+					;
+			if (p >= b5seen && qend < end &&
+			    (unsigned char)*qend >= 0x80 &&
 			    (p == in || (unsigned char)p[-1] < 0x80) &&
 			    (rc = tm_moji_utf8_big5_run(s, ctx, in, end, p,
 			    out, &resume, &b5seen)) != 0) {

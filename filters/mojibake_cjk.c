@@ -147,16 +147,22 @@ pair_hash(uint32_t key)
 
 static int cjk_result(uint32_t);
 
+/* c, the cost of cp, as the cost of a guess for lost bytes: a mark
+   other than ，。、 only where no Han character of the kind is likely. */
+static inline unsigned
+as_guess(uint32_t cp, unsigned c)
+{
+	if (!tm_is_han(cp) && cp != 0xFF0C && cp != 0x3002 && cp != 0x3001)
+		c += GUESS_MARK;
+	return c;
+}
+
 /* The cost of cp as a guess (guess_cost()), from the flat table. */
 static unsigned
 common_cost(uint32_t cp)
 {
-	unsigned c = cp - COST_FIRST <= COST_LAST - COST_FIRST ?
-	    cost_table[cp - COST_FIRST] : slow_cost(cp, 0);
-
-	if (!tm_is_han(cp) && cp != 0xFF0C && cp != 0x3002 && cp != 0x3001)
-		c += GUESS_MARK;
-	return c;
+	return as_guess(cp, cp - COST_FIRST <= COST_LAST - COST_FIRST ?
+	    cost_table[cp - COST_FIRST] : slow_cost(cp, 0));
 }
 
 /* Keep in cost[0..*n) and what[] the max cheapest seen, cheapest first,
@@ -291,16 +297,11 @@ char_cost(const struct moji_state *s, uint32_t cp, int open)
 	return slow_cost(cp, open);
 }
 
-/* The cost of cp as a guess for lost bytes: a mark other than ，。、 only
-   where no Han character of the kind is likely. */
+/* The cost of cp as a guess for lost bytes (as_guess()). */
 static unsigned
 guess_cost(const struct moji_state *s, uint32_t cp, int open)
 {
-	unsigned c = char_cost(s, cp, open);
-
-	if (!tm_is_han(cp) && cp != 0xFF0C && cp != 0x3002 && cp != 0x3001)
-		c += GUESS_MARK;
-	return c;
+	return as_guess(cp, char_cost(s, cp, open));
 }
 
 /* ---- GBK misalignment ---- */
@@ -1495,7 +1496,7 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 	unsigned char x[3];
 	size_t li, ci, nlead, ncont[3], i;
 	uint32_t c;
-	unsigned k, bk = ~0u, next = ~0u, ak[B5_ALTS];
+	unsigned ak[B5_ALTS];
 	size_t na = 0;
 
 	nlead = lost[0] ? sizeof(b5_leads) : 1;
@@ -1507,15 +1508,9 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 			x[1] = lost[1] ? (unsigned char)(0x80 + ci % 64) : b[1];
 			x[2] = lost[2] ? (unsigned char)(0x80 + ci / ncont[1] %
 			    64) : b[2];
-			if ((c = b5_fits(s, x, pair)) == 0)
-				continue;
-			k = guess_cost(s, c, 0);
-			if (k < bk) {
-				next = bk;
-				bk = k;
-			} else if (k < next)
-				next = k;
-			keep_cheapest(ak, alt, &na, B5_ALTS, k, (uint16_t)c);
+			if ((c = b5_fits(s, x, pair)) != 0)
+				keep_cheapest(ak, alt, &na, B5_ALTS,
+				    guess_cost(s, c, 0), (uint16_t)c);
 		}
 	}
 	*nalt = (unsigned)na;
@@ -1523,9 +1518,9 @@ b5_guess(struct moji_state *s, const unsigned char *b,
 		return ~0u;
 	*cp = alt[0];
 	/* the more a lost pair leaves open, the clearer the best must be */
-	*unsure = next != ~0u && next - bk < GUESS_MARGIN +
+	*unsure = na > 1 && ak[1] - ak[0] < GUESS_MARGIN +
 	    (lost[1] && lost[2] ? B5_OPEN : lost[0] ? B5_OPEN / 2 : 0);
-	return bk;
+	return ak[0];
 }
 
 /* Where the memo of b5_guess() keeps the known bits of each pattern of
@@ -1896,6 +1891,16 @@ cand_add(struct b5_cand *k, uint32_t cp, int pre)
 	k->pre[j] = pre;
 }
 
+/* k has one candidate, what the reading made of it (d, U+FFFD where it
+   was not sure). */
+static void
+cand_fixed(struct b5_cand *k, uint32_t d)
+{
+	k->cp[0] = d & GUESS_UNSURE ? 0xFFFD : d;
+	k->pre[0] = 0;
+	k->n = 1;
+}
+
 /*
  * Can node u have been cp (U+2000..FFFF, CJK text), the bits its known
  * bytes fix being right? What remains to ask is whether Big5 could not
@@ -2015,9 +2020,7 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 		if (k->guess)
 			continue;
 		/* read whole, or kept as U+FFFD: it is what it is */
-		k->cp[0] = d[i] & GUESS_UNSURE ? 0xFFFD : d[i];
-		k->pre[0] = 0;
-		k->n = 1;
+		cand_fixed(k, d[i]);
 	}
 	/* candidates alone, and beside the characters read whole */
 	for (i = 0; i < n; i++) {
@@ -2052,9 +2055,7 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 		if (k->n == 0) {
 			/* nothing fits: it stays as it was */
 			k->guess = 0;
-			k->cp[0] = d[i] & GUESS_UNSURE ? 0xFFFD : d[i];
-			k->pre[0] = 0;
-			k->n = 1;
+			cand_fixed(k, d[i]);
 		}
 	}
 	/* and beside the likeliest of guessed neighbours, both ways */

@@ -9,11 +9,12 @@
 # call in the second run mounts the tmpfs and starts the daemon.
 #
 # The sourcing script provides T, CASE (the case being run), cleanup
-# (run on exit), fail, skip, and start (which reads $T/textmend.conf).
+# (run on exit), fail, skip, config (writes $T/textmend.conf with the
+# lines given) and start (which reads it).
 
 # small_tmpfs SIZE [LINE...]: a tmpfs of SIZE (mount -o size=) on
-# $T/small, a config of short timings plus LINEs ("outbox = small/out"
-# puts the outbox on it), and the daemon started. Skips without root,
+# $T/small, the script's config with LINEs ("outbox = small/out" puts
+# the outbox on it), and the daemon started. Skips without root,
 # unshare or tmpfs.
 small_tmpfs() {
 	size=$1
@@ -34,14 +35,6 @@ small_tmpfs() {
 	# Off before cleanup removes $T, which stops at a mount point; lazy,
 	# as a failed case may leave the daemon holding files there.
 	trap 'umount -l "$T/small" 2>/dev/null; cleanup' EXIT
-	{
-		echo "[serve]"
-		echo "settle = 200ms"
-		echo "summary = 0"
-		echo "sync = no"
-		for l in "$@"; do
-			echo "$l"
-		done
-	} >"$T/textmend.conf"
+	config "$@"
 	start
 }

@@ -77,9 +77,10 @@ config() {
 	} >"$T/textmend.conf"
 }
 
+# start [VAR=VALUE...]: the daemon on $T, with VARs in its environment.
 start() {
 	[ -f "$T/textmend.conf" ] || config
-	(cd "$T" && exec "$TEXTMEND" serve --config textmend.conf \
+	(cd "$T" && exec env "$@" "$TEXTMEND" serve --config textmend.conf \
 	    2>>"$T/log") &
 	DPID=$!
 	# Answering, not merely a socket file: a stale one may be there.
@@ -763,8 +764,7 @@ case_same_name_in_work() {
 	mkdir -p "$T/.work"
 	printf 'old,一\n' >"$T/.work/x.txt"
 	printf 'new,二\n' >"$T/x.in"
-	cp "$T/x.in" "$T/inbox/.x"
-	mv "$T/inbox/.x" "$T/inbox/x.txt"
+	drop x.txt <"$T/x.in"
 	wait_for 10 sh -c "[ \$(grep -c 'cleaned \"x.txt\"' '$T/log') -ge 2 ]" ||
 	    fail "both files were not cleaned"
 	wait_for 10 empty "$T/.work" "$T/inbox" || fail "inputs left behind"
@@ -868,17 +868,11 @@ case_report_full() {
 start_faulty() {
 	[ -n "${TM_FAULT_LIB:-}" ] && [ -f "$TM_FAULT_LIB" ] ||
 	    skip "no fault library (TM_FAULT_LIB)"
-	[ -f "$T/textmend.conf" ] || config
-	(
-		export LD_PRELOAD="$TM_FAULT_LIB" "$@"
-		# an ASan daemon wants its runtime first; the library may
-		# come before it here
-		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-		cd "$T" && exec "$TEXTMEND" serve --config textmend.conf \
-		    2>>"$T/log"
-	) &
-	DPID=$!
-	wait_for 10 answers || fail "the daemon did not start"
+	# an ASan daemon wants its runtime first; the library comes
+	# before it here
+	start LD_PRELOAD="$TM_FAULT_LIB" \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    "$@"
 }
 
 # A write error that syncfs reports (it cannot say which file it hit):

@@ -315,8 +315,7 @@ case_huge_and_bomb() {
 # reported, and once there is room again the same file is cleaned by
 # a retry after backoff.
 case_full_disk() {
-	small_tmpfs 512k "workers = 2" "rescan = 1h" \
-	    "[paths]" "outbox = small/out"
+	small_tmpfs 512k "[paths]" "outbox = small/out"
 	head -c 420000 /dev/zero >"$T/small/filler" 2>/dev/null
 	i=0
 	while [ $i -lt 3000 ]; do
