@@ -139,13 +139,15 @@ struct tm_daemon {
 	struct tm_stage commit, letgo;
 	uv_timer_t commit_timer;	/* the longest a file waits */
 	/* The filesystems the commit syncs, each through one descriptor
-	   kept open from the first use, so that syncfs() reports every
-	   write error since then (job.c); only a commit touches them. */
+	   kept open from before the first file is written there, so that
+	   syncfs() reports every write error since (job.c); the commit
+	   thread and the loop thread share them under syncfs_lock. */
 	struct tm_syncfs {
 		dev_t dev;
 		int fd;
 	} syncfs[TM_SYNCFS_MAX];
 	size_t nsyncfs;
+	uv_mutex_t syncfs_lock;
 	atomic_uint_fast64_t job_seq;	/* jobs started, numbered */
 	uint64_t suspect_below;	/* jobs numbered below: data in doubt */
 	int overflowed;			/* table was full: list again later */
@@ -180,9 +182,10 @@ struct tm_entry *tm_list_pop(struct tm_list *l);
 /* job.c: claim e and clean it on the threadpool; 0 or -errno (e is
    forgotten then). */
 int tm_job_start(struct tm_daemon *d, struct tm_entry *e);
-/* Open the filesystem of folder for the commit's syncfs now, before any
-   file is written there (at start, no commit running). */
-void tm_commit_open_fs(struct tm_daemon *d, const char *folder);
+/* Keep the filesystems of c's outbox and reports open for the commit's
+   syncfs, before any file is written there: at start and at a reload,
+   which also lets go of those no longer used if no file is in flight. */
+void tm_commit_keep_fs(struct tm_daemon *d, const struct tm_config *c);
 /* Close what the commit kept open (at exit, no commit running). */
 void tm_commit_close(struct tm_daemon *d);
 

@@ -440,6 +440,7 @@ static void
 move_to_inbox(struct tm_job *j, const char *inbox)
 {
 	char src[PATH_MAX], dest[PATH_MAX], name[512];
+	int rc;
 
 	if (tm_path(src, sizeof(src), "%s/%s", j->cfg->inbox, j->rel) != 0 ||
 	    tm_path(dest, sizeof(dest), "%s/%s", inbox, j->rel) != 0) {
@@ -448,13 +449,12 @@ move_to_inbox(struct tm_job *j, const char *inbox)
 		    j->cfg->inbox);
 		return;
 	}
-	if (renameat2(AT_FDCWD, src, AT_FDCWD, dest, RENAME_NOREPLACE) == 0 ||
-	    errno == ENOENT)
+	if ((rc = rename_noreplace(src, dest)) == 0 || rc == -ENOENT)
 		return;
 	tm_log(TM_LOG_WARNING, "\"%s\" stays in the old inbox %s: %s",
 	    tm_log_name(j->rel, name, sizeof(name)), j->cfg->inbox,
-	    errno == EEXIST ? "a file of that name is in the new inbox" :
-	    strerror(errno));
+	    rc == -EEXIST ? "a file of that name is in the new inbox" :
+	    strerror(-rc));
 }
 
 /*
@@ -546,39 +546,75 @@ struct batch {
 };
 
 /*
- * The descriptor the daemon keeps for the filesystem of the folder open
- * as fd (taking fd over if the filesystem is new), or -1 when the table
- * is full. syncfs() reports a write error on a filesystem once to each
- * open descriptor, and to one opened later not at all: a descriptor per
- * batch would miss an error that an earlier syncfs, another process's
- * or the kernel's own writeback met first.
+ * The descriptor kept for filesystem dev, on which folder dir is: the one
+ * kept, else dir opened now and kept from then on. syncfs() reports a
+ * write error on a filesystem once to each open descriptor, and to one
+ * opened later not at all: a descriptor per batch would miss an error
+ * that an earlier syncfs, another process's or the kernel's own
+ * writeback met first. When the table is full, dir is opened for this
+ * once and *own set (the caller closes it). -errno when it cannot be
+ * opened. The commit thread and the loop thread (start, reload) both
+ * come here; the loop closes descriptors only while no file is in
+ * flight, so none in use by a commit.
  */
 static int
-kept_fs(struct tm_daemon *d, int fd, dev_t dev)
+kept_fs(struct tm_daemon *d, const char *dir, dev_t dev, int *own)
 {
 	size_t i;
+	int fd;
 
+	*own = 0;
+	uv_mutex_lock(&d->syncfs_lock);
 	for (i = 0; i < d->nsyncfs; i++)
 		if (d->syncfs[i].dev == dev)
-			return d->syncfs[i].fd;
-	if (d->nsyncfs == TM_SYNCFS_MAX)
-		return -1;
-	d->syncfs[d->nsyncfs].dev = dev;
-	d->syncfs[d->nsyncfs].fd = fd;
-	d->nsyncfs++;
+			break;
+	if (i < d->nsyncfs)
+		fd = d->syncfs[i].fd;
+	else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fd = -errno;
+	else if (d->nsyncfs < TM_SYNCFS_MAX) {
+		d->syncfs[d->nsyncfs].dev = dev;
+		d->syncfs[d->nsyncfs].fd = fd;
+		d->nsyncfs++;
+	} else
+		*own = 1;
+	uv_mutex_unlock(&d->syncfs_lock);
 	return fd;
 }
 
-void
-tm_commit_open_fs(struct tm_daemon *d, const char *folder)
+/* Keep the filesystem of folder open (kept_fs()); its device, or 0. */
+static dev_t
+keep_folder_fs(struct tm_daemon *d, const char *folder)
 {
 	struct stat st;
-	int fd;
+	int fd, own;
 
-	if ((fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	if (fstat(fd, &st) != 0 || kept_fs(d, fd, st.st_dev) != fd)
+	if (stat(folder, &st) != 0)
+		return 0;
+	if ((fd = kept_fs(d, folder, st.st_dev, &own)) >= 0 && own)
 		close(fd);
+	return st.st_dev;
+}
+
+void
+tm_commit_keep_fs(struct tm_daemon *d, const struct tm_config *c)
+{
+	dev_t out, rep;
+	size_t i, n;
+
+	out = keep_folder_fs(d, c->outbox);
+	rep = keep_folder_fs(d, c->reports);
+	if (d->inflight > 0)
+		return;
+	/* nothing in flight: no commit runs, and none will sync the rest */
+	uv_mutex_lock(&d->syncfs_lock);
+	for (i = n = 0; i < d->nsyncfs; i++)
+		if (d->syncfs[i].dev == out || d->syncfs[i].dev == rep)
+			d->syncfs[n++] = d->syncfs[i];
+		else
+			close(d->syncfs[i].fd);
+	d->nsyncfs = n;
+	uv_mutex_unlock(&d->syncfs_lock);
 }
 
 void
@@ -601,7 +637,7 @@ batch_folder(struct batch *b, const char *path)
 	size_t i, len = slash != NULL ? (size_t)(slash - path) : 1;
 	struct folder *f;
 	struct stat st;
-	int fd, kept;
+	int fd, own;
 
 	for (i = 0; i < b->n; i++)
 		if (strncmp(b->f[i].dir, slash != NULL ? path : ".", len) ==
@@ -615,25 +651,21 @@ batch_folder(struct batch *b, const char *path)
 	f->dev = 0;
 	if (!b->sync)
 		return f;
-	if ((fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
+	if (stat(f->dir, &st) != 0) {
 		f->fs_rc = -errno;
-		if (fd >= 0)
-			close(fd);
 		return f;
 	}
 	f->dev = st.st_dev;
 	for (i = 0; i < b->n; i++)
 		if (&b->f[i] != f && b->f[i].dev == f->dev) {
 			f->fs_rc = b->f[i].fs_rc;
-			close(fd);
 			return f;
 		}
-	/* more filesystems than kept: this descriptor, this once */
-	kept = kept_fs(b->d, fd, st.st_dev);
-	if (syncfs(kept >= 0 ? kept : fd) != 0)
+	if ((fd = kept_fs(b->d, f->dir, f->dev, &own)) < 0)
+		f->fs_rc = fd;
+	else if (syncfs(fd) != 0)
 		f->fs_rc = -errno;
-	if (kept != fd)
+	if (fd >= 0 && own)
 		close(fd);
 	return f;
 }

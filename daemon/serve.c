@@ -637,6 +637,7 @@ tm_serve_reload(struct tm_daemon *d, char *err, size_t errlen)
 	}
 	old = d->cfg;
 	moved = log_moves(c, old);
+	tm_commit_keep_fs(d, c);
 	d->cfg = c;
 	if (strcmp(c->inbox, old->inbox) != 0 ||
 	    strcmp(c->work, old->work) != 0)
@@ -713,6 +714,7 @@ free_daemon(struct tm_daemon *d)
 		}
 	free(d->buckets);
 	tm_commit_close(d);
+	uv_mutex_destroy(&d->syncfs_lock);
 	for (i = 0; i < TM_RECENT_MAX; i++)
 		free(d->recent[i].name);
 	tm_config_unref(d->cfg);
@@ -775,6 +777,11 @@ tm_cmd_serve(int argc, char **argv)
 		tm_config_unref(cfg);
 		return TM_EXIT_FAIL;
 	}
+	if (uv_mutex_init(&d->syncfs_lock) != 0) {
+		free(d);
+		tm_config_unref(cfg);
+		return TM_EXIT_FAIL;
+	}
 	d->cfg = cfg;
 	d->config_file = file;
 	d->loop = uv_default_loop();
@@ -830,8 +837,7 @@ tm_cmd_serve(int argc, char **argv)
 	    cfg->workers == 1 ? "" : "s", cfg->nprofiles,
 	    cfg->nprofiles == 1 ? "" : "s", file ? file : "defaults");
 	/* The commit's descriptors, before anything is written. */
-	tm_commit_open_fs(d, cfg->outbox);
-	tm_commit_open_fs(d, cfg->reports);
+	tm_commit_keep_fs(d, cfg);
 	/* Arms the watch, then lists the inbox and the work folder. */
 	(void)tm_watch_start(d);
 	start_timers(d);

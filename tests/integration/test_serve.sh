@@ -863,6 +863,35 @@ case_report_full() {
 	return 0
 }
 
+# holds DIR: the daemon has a descriptor open on folder DIR.
+holds() {
+	ls -l "/proc/$DPID/fd" 2>/dev/null | grep -q " -> $1\$"
+}
+
+# A reload that moves the outbox to another filesystem opens that
+# filesystem for the commit's syncfs at once, before any file is written
+# there (a write error in between would else go unseen); a reload away
+# from it with nothing in flight lets it go.
+case_reload_new_fs() {
+	small_tmpfs 1m
+	holds "$T/small/out" && fail "holds the new outbox before the reload"
+	config "[paths]" "outbox = small/out"
+	tmc reload >/dev/null || fail "reload failed"
+	holds "$T/small/out" ||
+	    fail "the new outbox's filesystem is not open after the reload"
+	printf 'a,b 你好\n' | drop n.txt
+	wait_for 10 test -e "$T/small/out/n.txt" ||
+	    fail "not cleaned into the new outbox"
+	wait_for 10 test "$(status_field in_flight)" = 0 || fail "still busy"
+	config
+	tmc reload >/dev/null || fail "reload back failed"
+	holds "$T/small/out" && fail "the old outbox's filesystem is kept"
+	holds "$T/outbox" || fail "the outbox's filesystem is not open"
+	printf 'c,d\n' | drop m.txt
+	wait_for 10 test -e "$T/outbox/m.txt" || fail "not cleaned after"
+	stop
+}
+
 # start_faulty VAR=VALUE...: start the daemon with fault.c preloaded and
 # the given TM_FAULT_* settings (see that file); skips without it.
 start_faulty() {
