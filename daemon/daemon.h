@@ -139,15 +139,21 @@ struct tm_daemon {
 	struct tm_stage commit, letgo;
 	uv_timer_t commit_timer;	/* the longest a file waits */
 	/* The filesystems the commit syncs, each through one descriptor
-	   kept open from before the first file is written there, so that
-	   syncfs() reports every write error since (job.c); the commit
-	   thread and the loop thread share them under syncfs_lock. */
+	   kept open while the daemon writes there, so that syncfs()
+	   reports every write error since it was opened (job.c): those of
+	   the outbox and reports when a config naming them takes effect
+	   (start, reload), others (a profile's folder on a mount of its
+	   own) at their first commit. The commit thread and the loop
+	   thread share them under syncfs_lock. */
 	struct tm_syncfs {
 		dev_t dev;
 		int fd;
 	} syncfs[TM_SYNCFS_MAX];
 	size_t nsyncfs;
+	int syncfs_full_logged;		/* the table was full, said once */
 	uv_mutex_t syncfs_lock;
+	int syncfs_let_go;	/* a reload left some unused: close them
+				   when no file is in flight (loop) */
 	atomic_uint_fast64_t job_seq;	/* jobs started, numbered */
 	uint64_t suspect_below;	/* jobs numbered below: data in doubt */
 	int overflowed;			/* table was full: list again later */
@@ -184,7 +190,8 @@ struct tm_entry *tm_list_pop(struct tm_list *l);
 int tm_job_start(struct tm_daemon *d, struct tm_entry *e);
 /* Keep the filesystems of c's outbox and reports open for the commit's
    syncfs, before any file is written there: at start and at a reload,
-   which also lets go of those no longer used if no file is in flight. */
+   which also lets go of those no longer used, now or when the files in
+   flight are done. */
 void tm_commit_keep_fs(struct tm_daemon *d, const struct tm_config *c);
 /* Close what the commit kept open (at exit, no commit running). */
 void tm_commit_close(struct tm_daemon *d);

@@ -432,9 +432,11 @@ out:
 
 /*
  * Give a file back to the inbox a reload moved to. A file of the same
- * name dropped there since is never replaced: the old one stays where it
- * is and the log says so. A file that is not in the old inbox (a job
- * whose no-room path left it in the work folder) has nothing to move.
+ * name dropped there since is not replaced (except on a filesystem
+ * without RENAME_NOREPLACE, see rename_noreplace()): the old one stays
+ * where it is and the log says so. A file that is not in the old inbox
+ * (a job whose no-room path left it in the work folder) has nothing to
+ * move.
  */
 static void
 move_to_inbox(struct tm_job *j, const char *inbox)
@@ -476,6 +478,8 @@ report_old_work(struct tm_job *j)
 	    tm_log_name(j->rel, name, sizeof(name)), j->cfg->work);
 }
 
+static void let_go_fs(struct tm_daemon *, const struct tm_config *);
+
 /* The job is over: statistics, log, and its memory. */
 static void
 finish_job(struct tm_job *j)
@@ -500,6 +504,9 @@ finish_job(struct tm_job *j)
 		    tm_log_name(j->rel, name, sizeof(name)), j->reason,
 		    j->error);
 	}
+	/* a reload while files were in flight: they are done now */
+	if (d->inflight == 0 && d->syncfs_let_go)
+		let_go_fs(d, d->cfg);
 	tm_watch_forget(d, j->e);
 	tm_outfile_abort(&j->rep);	/* nothing left if it was put in place */
 	tm_outfile_abort(&j->output);
@@ -545,76 +552,123 @@ struct batch {
 	int sync;		/* syncfs the filesystems */
 };
 
+/* The descriptor kept for filesystem dev, or -1; syncfs_lock held. */
+static int
+find_fs(const struct tm_daemon *d, dev_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsyncfs; i++)
+		if (d->syncfs[i].dev == dev)
+			return d->syncfs[i].fd;
+	return -1;
+}
+
 /*
- * The descriptor kept for filesystem dev, on which folder dir is: the one
- * kept, else dir opened now and kept from then on. syncfs() reports a
- * write error on a filesystem once to each open descriptor, and to one
- * opened later not at all: a descriptor per batch would miss an error
- * that an earlier syncfs, another process's or the kernel's own
- * writeback met first. When the table is full, dir is opened for this
- * once and *own set (the caller closes it). -errno when it cannot be
- * opened. The commit thread and the loop thread (start, reload) both
- * come here; the loop closes descriptors only while no file is in
- * flight, so none in use by a commit.
+ * The descriptor kept for the filesystem of folder dir (dev: what a stat
+ * of dir said), else dir opened now and kept from then on. syncfs()
+ * reports a write error on a filesystem once to each open descriptor,
+ * and to one opened later not at all: a descriptor per batch would miss
+ * an error that an earlier syncfs, another process's or the kernel's own
+ * writeback met first. A new one is kept under the device its fstat
+ * gives (a mount may have come or gone since the stat), and opened
+ * outside the lock, so that a folder on a stalled filesystem stalls only
+ * the thread asking. When the table is full, dir is opened for this once
+ * and *own set (the caller closes it). -errno when it cannot be opened.
+ * The commit thread and the loop thread (start, reload) both come here;
+ * the loop closes descriptors only while no file is in flight, so none
+ * in use by a commit (let_go_fs()).
  */
 static int
 kept_fs(struct tm_daemon *d, const char *dir, dev_t dev, int *own)
 {
-	size_t i;
-	int fd;
+	struct stat st;
+	int fd, kept, warn = 0;
 
 	*own = 0;
 	uv_mutex_lock(&d->syncfs_lock);
-	for (i = 0; i < d->nsyncfs; i++)
-		if (d->syncfs[i].dev == dev)
-			break;
-	if (i < d->nsyncfs)
-		fd = d->syncfs[i].fd;
-	else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		fd = -errno;
-	else if (d->nsyncfs < TM_SYNCFS_MAX) {
-		d->syncfs[d->nsyncfs].dev = dev;
-		d->syncfs[d->nsyncfs].fd = fd;
-		d->nsyncfs++;
-	} else
-		*own = 1;
+	kept = find_fs(d, dev);
 	uv_mutex_unlock(&d->syncfs_lock);
-	return fd;
+	if (kept >= 0)
+		return kept;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		kept = -errno;
+		close(fd);
+		return kept;
+	}
+	uv_mutex_lock(&d->syncfs_lock);
+	if ((kept = find_fs(d, st.st_dev)) < 0 &&
+	    d->nsyncfs < TM_SYNCFS_MAX) {
+		d->syncfs[d->nsyncfs].dev = st.st_dev;
+		d->syncfs[d->nsyncfs].fd = kept = fd;
+		d->nsyncfs++;
+	}
+	if (kept < 0 && !d->syncfs_full_logged)
+		warn = d->syncfs_full_logged = 1;
+	uv_mutex_unlock(&d->syncfs_lock);
+	if (warn)
+		tm_log(TM_LOG_WARNING, "more than %d filesystems to sync; "
+		    "those beyond are opened for each commit, which may miss "
+		    "a write error found before it", TM_SYNCFS_MAX);
+	if (kept < 0) {
+		*own = 1;
+		return fd;
+	}
+	if (kept != fd)
+		close(fd);	/* the other thread kept one meanwhile */
+	return kept;
 }
 
-/* Keep the filesystem of folder open (kept_fs()); its device, or 0. */
-static dev_t
+/* Keep the filesystem of folder open (kept_fs()). */
+static void
 keep_folder_fs(struct tm_daemon *d, const char *folder)
 {
 	struct stat st;
 	int fd, own;
 
-	if (stat(folder, &st) != 0)
-		return 0;
-	if ((fd = kept_fs(d, folder, st.st_dev, &own)) >= 0 && own)
+	if (stat(folder, &st) == 0 &&
+	    (fd = kept_fs(d, folder, st.st_dev, &own)) >= 0 && own)
 		close(fd);
-	return st.st_dev;
+}
+
+/*
+ * Close the kept descriptors of the filesystems c's outbox and reports
+ * are not on. Only with no file in flight: then no commit runs, and no
+ * file waits to be synced on the others. Nothing is closed when either
+ * folder cannot be looked at.
+ */
+static void
+let_go_fs(struct tm_daemon *d, const struct tm_config *c)
+{
+	struct stat out, rep;
+	size_t i, n;
+
+	d->syncfs_let_go = 0;
+	if (stat(c->outbox, &out) != 0 || stat(c->reports, &rep) != 0)
+		return;
+	uv_mutex_lock(&d->syncfs_lock);
+	for (i = n = 0; i < d->nsyncfs; i++)
+		if (d->syncfs[i].dev == out.st_dev ||
+		    d->syncfs[i].dev == rep.st_dev)
+			d->syncfs[n++] = d->syncfs[i];
+		else
+			close(d->syncfs[i].fd);
+	d->nsyncfs = n;
+	d->syncfs_full_logged = 0;
+	uv_mutex_unlock(&d->syncfs_lock);
 }
 
 void
 tm_commit_keep_fs(struct tm_daemon *d, const struct tm_config *c)
 {
-	dev_t out, rep;
-	size_t i, n;
-
-	out = keep_folder_fs(d, c->outbox);
-	rep = keep_folder_fs(d, c->reports);
-	if (d->inflight > 0)
-		return;
-	/* nothing in flight: no commit runs, and none will sync the rest */
-	uv_mutex_lock(&d->syncfs_lock);
-	for (i = n = 0; i < d->nsyncfs; i++)
-		if (d->syncfs[i].dev == out || d->syncfs[i].dev == rep)
-			d->syncfs[n++] = d->syncfs[i];
-		else
-			close(d->syncfs[i].fd);
-	d->nsyncfs = n;
-	uv_mutex_unlock(&d->syncfs_lock);
+	keep_folder_fs(d, c->outbox);
+	keep_folder_fs(d, c->reports);
+	if (d->inflight == 0)
+		let_go_fs(d, c);
+	else
+		d->syncfs_let_go = 1;	/* when the last file is done */
 }
 
 void

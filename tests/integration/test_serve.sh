@@ -14,7 +14,8 @@ set -u
 : "${TM_SHARED_DIR:?set TM_SHARED_DIR}"
 SEEDS=$TM_SHARED_DIR/seeds
 
-T=$(mktemp -d)
+# canonical, as the daemon's descriptors name it (reload_new_fs)
+T=$(cd "$(mktemp -d)" && pwd -P)
 DPID=
 HELPERS=
 cleanup() {
@@ -868,25 +869,39 @@ holds() {
 	ls -l "/proc/$DPID/fd" 2>/dev/null | grep -q " -> $1\$"
 }
 
+lets_go() {
+	! holds "$1"
+}
+
 # A reload that moves the outbox to another filesystem opens that
 # filesystem for the commit's syncfs at once, before any file is written
 # there (a write error in between would else go unseen); a reload away
-# from it with nothing in flight lets it go.
+# from it lets it go once no file in flight may still be written there.
 case_reload_new_fs() {
-	small_tmpfs 1m
+	small_tmpfs 64m "sync = yes"
 	holds "$T/small/out" && fail "holds the new outbox before the reload"
-	config "[paths]" "outbox = small/out"
+	config "sync = yes" "[paths]" "outbox = small/out"
 	tmc reload >/dev/null || fail "reload failed"
 	holds "$T/small/out" ||
 	    fail "the new outbox's filesystem is not open after the reload"
 	printf 'a,b 你好\n' | drop n.txt
 	wait_for 10 test -e "$T/small/out/n.txt" ||
 	    fail "not cleaned into the new outbox"
-	wait_for 10 test "$(status_field in_flight)" = 0 || fail "still busy"
-	config
+	i=0
+	while [ $i -lt 300 ]; do
+		cat "$SEEDS"/*.txt
+		i=$((i + 1))
+	done | drop big.txt
+	wait_for 10 grep -q 'taken "big.txt"' "$T/log" || fail "big not taken"
+	config "sync = yes"
 	tmc reload >/dev/null || fail "reload back failed"
-	holds "$T/small/out" && fail "the old outbox's filesystem is kept"
 	holds "$T/outbox" || fail "the outbox's filesystem is not open"
+	# let go only after the file is done (and logged)
+	holds "$T/small/out" || grep -q 'cleaned "big.txt"' "$T/log" ||
+	    fail "let go of the filesystem of a file in flight"
+	wait_for 60 test -e "$T/small/out/big.txt" || fail "big.txt lost"
+	wait_for 10 lets_go "$T/small/out" ||
+	    fail "the old outbox's filesystem is kept"
 	printf 'c,d\n' | drop m.txt
 	wait_for 10 test -e "$T/outbox/m.txt" || fail "not cleaned after"
 	stop
