@@ -122,6 +122,16 @@ drop() {
 	cat >"$T/inbox/.$1.part" && mv "$T/inbox/.$1.part" "$T/inbox/$1"
 }
 
+# seed_pile: the seeds 300 times over (26 MB), a file that stays in
+# flight long enough for a reload to meet it.
+seed_pile() {
+	i=0
+	while [ $i -lt 300 ]; do
+		cat "$SEEDS"/*.txt
+		i=$((i + 1))
+	done
+}
+
 expected() {
 	"$TEXTMEND" clean -q <"$1" >"$2" || fail "textmend clean $1"
 }
@@ -678,13 +688,8 @@ case_reload_paths() {
 	start
 	printf 'before,一\n' | drop a.txt
 	wait_for 10 test -e "$T/outbox/a.txt" || fail "a.txt not cleaned"
-	i=0
-	while [ $i -lt 300 ]; do
-		cat "$SEEDS"/*.txt
-		i=$((i + 1))
-	done >"$T/big.in"
-	cp "$T/big.in" "$T/inbox/.big"
-	mv "$T/inbox/.big" "$T/inbox/big.txt"
+	seed_pile >"$T/big.in"
+	drop big.txt <"$T/big.in"
 	wait_for 10 grep -q 'taken "big.txt"' "$T/log" || fail "big not taken"
 	config "workers = 1" "max-size = 512M" "[paths]" "inbox = in2" \
 	    "outbox = out2" "failed = failed2" "reports = rep2" \
@@ -869,6 +874,7 @@ holds() {
 	ls -l "/proc/$DPID/fd" 2>/dev/null | grep -q " -> $1\$"
 }
 
+# lets_go DIR: it has none (for wait_for).
 lets_go() {
 	! holds "$1"
 }
@@ -887,11 +893,7 @@ case_reload_new_fs() {
 	printf 'a,b 你好\n' | drop n.txt
 	wait_for 10 test -e "$T/small/out/n.txt" ||
 	    fail "not cleaned into the new outbox"
-	i=0
-	while [ $i -lt 300 ]; do
-		cat "$SEEDS"/*.txt
-		i=$((i + 1))
-	done | drop big.txt
+	seed_pile | drop big.txt
 	wait_for 10 grep -q 'taken "big.txt"' "$T/log" || fail "big not taken"
 	config "sync = yes"
 	tmc reload >/dev/null || fail "reload back failed"

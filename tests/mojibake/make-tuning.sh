@@ -8,13 +8,12 @@
 # change a weight or a rule, measure on this set instead: lines of the
 # Chinese man pages Debian ships (package manpages-zh; zh_TW, Traditional,
 # by default, or zh_CN, Simplified), stripped of roff requests and font
-# escapes, kept when they hold
-# at least ten Han characters, at least 60% of the line, no space between
-# two Han characters (many of these pages put spaces between words, which
-# text in the wild does not) and nothing Big5 (for zh_CN: GBK) cannot
-# write. Duplicates are
-# dropped and 2,000 lines are chosen by a stable hash, so a run on the
-# same package gives the same set. Then:
+# escapes, kept when they hold at least ten Han characters, at least 60%
+# of the line, no space between two Han characters (many of these pages
+# put spaces between words, which text in the wild does not) and nothing
+# Big5 (for zh_CN: GBK) cannot write. Duplicates are dropped and 2,000
+# lines are chosen by a stable hash, so a run on the same package gives
+# the same set. Then:
 #
 #   sh tests/mojibake/make-tuning.sh > tune.hant.txt
 #   sh tests/mojibake/make-tuning.sh zh_CN > tune.hans.txt

@@ -547,15 +547,23 @@ dump_field(FILE *f, const char *s)
 		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
 }
 
-/* One case to the file TM_HELDOUT_DUMP names, if it does. */
+/* One case to the file TM_HELDOUT_DUMP names, if it does (opened once,
+   for the whole run; the exit flushes it). */
 static void
 dump(const struct tally *t, int ok, long long before, long long after,
     const char *clean, const char *broken, const char *got)
 {
-	const char *name = getenv("TM_HELDOUT_DUMP");
-	FILE *f;
+	static FILE *f;
+	static int opened;
+	const char *name;
 
-	if (name == NULL || *name == '\0' || (f = fopen(name, "a")) == NULL)
+	if (!opened) {
+		opened = 1;
+		if ((name = getenv("TM_HELDOUT_DUMP")) != NULL &&
+		    *name != '\0')
+			f = fopen(name, "a");
+	}
+	if (f == NULL)
 		return;
 	fprintf(f, "%s\t%d\t%lld\t%lld\t", t->name, ok, before, after);
 	dump_field(f, clean);
@@ -564,7 +572,6 @@ dump(const struct tally *t, int ok, long long before, long long after,
 	fputc('\t', f);
 	dump_field(f, got);
 	fputc('\n', f);
-	fclose(f);
 }
 
 /* Repair broken; compare with clean; count in t. */
