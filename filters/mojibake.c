@@ -64,18 +64,27 @@
  *     mark in it where Chinese goes on after it being a folded fullwidth
  *     form), every candidate for the lost byte is put in front (a mark
  *     other than ，。、 only where no Han character is likely), and the
- *     run is decoded again; the most plausible candidate (Han characters
- *     weighted by how common they are, hanfreq.c) replaces the run when
- *     it is much better than what was there. The run ends at an ASCII
- *     byte that was a trail and realigned it; at a pair whose trail is
- *     ASCII, which in the run can only be the first letter of an ASCII
- *     word ("…锸褂肔inux" -> "…里使用Linux"); or at a "?" before
- *     ASCII no pair takes as trail ("?20") or before the end of the
- *     line: the lead byte of the last character, whose trail is guessed
- *     the same way (a lone mark at the end of a line is "。"; before
- *     ASCII, a character not clearly the most common is U+FFFD). A line
- *     tail of under four characters is repaired only where it ends on a
- *     sentence mark and was rare ("?粲谩?" -> "启用。").
+ *     run is decoded again; it replaces the run when, with the most
+ *     common candidate (Han characters weighted by how common they are,
+ *     hanfreq.c), it is much better than what was there. What is
+ *     written for the lost byte is then the candidate that goes best
+ *     between its neighbours, by the pairs of the UTF-8-as-Big5 repair
+ *     (after 。 only a mark that closes), and U+FFFD where another goes
+ *     about as well. The run ends at an ASCII byte that was a trail and
+ *     realigned it; at a pair whose trail is ASCII, which in the run can
+ *     only be the first letter of an ASCII word ("…锸褂肔inux" ->
+ *     "…里使用Linux"); or at a "?" before ASCII no pair takes as trail
+ *     ("?20") or before the end of the line: the lead byte of the last
+ *     character, whose trail is chosen the same way (a lone mark at the
+ *     end of a line is "。"). A line tail of under four characters is
+ *     repaired only where it ends on a sentence mark and was rare
+ *     ("?粲谩?" -> "启用。").
+ *
+ * A character that lost bytes is put back as the likeliest of those the
+ * bytes left allow. With the option guess=off it becomes U+FFFD instead
+ * unless they allow only one (and in UTF-8 read as Big5 always), so that
+ * nothing is written the bytes do not prove; what is repaired where, and
+ * the rest of each repair, stay the same.
  *
  * Everything else passes through byte-identical. A segment is handled on
  * its own (no text is held between calls): the garbled runs never cross
@@ -100,6 +109,9 @@ static const struct tm_option_desc moji_options[] = {
 	{ "gbk", TM_OPT_BOOL, "on", NULL,
 	  "repair UTF-8 or Big5 read as GBK, GBK read as Latin-1, and GBK "
 	  "paired one off after a lost byte" },
+	{ "guess", TM_OPT_BOOL, "on", NULL,
+	  "put back a character that lost bytes as the likeliest one; off: "
+	  "U+FFFD unless the bytes left allow only one" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -126,6 +138,7 @@ moji_init(void *state, const struct tm_options *opts, struct tm_diag *diag)
 
 	s->latin = tm_opt_bool(opts, "latin");
 	s->gbk_on = tm_opt_bool(opts, "gbk");
+	s->guess = tm_opt_bool(opts, "guess");
 	tm_buf_init(&s->a, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->b, TM_BUF_DEFAULT_MAX);
 	tm_buf_init(&s->c, TM_BUF_DEFAULT_MAX);

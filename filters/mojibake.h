@@ -44,6 +44,7 @@ struct b5_alts {
 struct moji_state {
 	int latin;
 	int gbk_on;
+	int guess;		/* put back what lost bytes, by likelihood */
 	struct tm_moji_gbk *gbk;
 	struct pair_memo memo[2][2][256];
 	struct b5_memo *b5memo;	/* B5_MEMO of them, then B5_MEMO struct

@@ -4,11 +4,12 @@
  * Big5 read as GBK, UTF-8 read as Big5, GBK read as Latin-1 or cp1252.
  * Han text is scored by how common its characters are (hanfreq.c,
  * flattened into a byte table for U+3000..U+9FFF); a repair replaces a
- * run only when it is much more plausible. Where UTF-8 read as Big5 lost
- * bytes, the character is chosen by how well it goes with its neighbours
- * (the pair table of hanpair.c, indexed once per process). See mojibake.c
- * for the rules. Runs on the thread that runs the filter; everything it
- * keeps is in struct moji_state, the tables built once are only read.
+ * run only when it is much more plausible. Where UTF-8 read as Big5 or
+ * misaligned GBK lost bytes, the character is chosen by how well it goes
+ * with its neighbours (the pair table of hanpair.c, indexed once per
+ * process). See mojibake.c for the rules. Runs on the thread that runs
+ * the filter; everything it keeps is in struct moji_state, the tables
+ * built once are only read.
  */
 #include <errno.h>
 #include <limits.h>
@@ -466,6 +467,32 @@ sentence_end(uint32_t cp)
 	    cp == 0x2026;
 }
 
+/* The marks that end or part a clause, fullwidth or folded to ASCII:
+   one never follows another. */
+static int
+clause_mark(uint32_t cp)
+{
+	switch (cp) {
+	case 0x3002: case 0xFF0C: case 0x3001: case 0xFF1B: case 0xFF1A:
+	case 0xFF01: case 0xFF1F: case '.': case ',': case ';': case ':':
+	case '!': case '?':
+		return 1;
+	}
+	return 0;
+}
+
+/* Closing quotes and brackets. */
+static int
+closing_mark(uint32_t cp)
+{
+	switch (cp) {
+	case 0x201D: case 0x2019: case 0x300D: case 0x300F: case 0xFF09:
+	case 0x300B: case 0x3011: case 0x3009: case 0x3015: case 0x3017:
+		return 1;
+	}
+	return 0;
+}
+
 /* Can the ASCII byte c not be a GBK trail (so a lead before it fails)? */
 static int
 no_trail(unsigned char c)
@@ -473,21 +500,28 @@ no_trail(unsigned char c)
 	return (c < 0x40 && c != '?') || c == 0x7F;
 }
 
+static uint32_t gbk_lost_pair(struct moji_state *, unsigned, int, uint32_t,
+    uint32_t, int);
+
 /*
  * Pair the GBK bytes b[0..nb) of a misaligned run back, the lost lead
  * byte before b[0], the way `how` says, into fixed (*nf characters).
  * orig[0..no) is the run as it was (its "?" first), nonascii how many
- * of it are not ASCII, next the text after it. Returns 1 if the repair
- * is clearly more plausible than the run, else 0.
+ * of it are not ASCII, prev the character before it, next the text after
+ * it. Returns 1 if the repair is clearly more plausible than the run,
+ * else 0. Whether it is, is weighed with the most common character for
+ * each lost byte; what is written there is then chosen by the characters
+ * around it (gbk_lost_pair()).
  */
 static int
 gbk_fix(struct moji_state *s, const unsigned char *b, size_t nb,
     const uint32_t *orig, size_t no, size_t nonascii, enum gbk_end how,
-    int open, const char *next, const char *end, uint32_t *fixed,
-    size_t *nf)
+    int open, uint32_t prev, const char *next, const char *end,
+    uint32_t *fixed, size_t *nf)
 {
 	double before, after, c;
-	size_t i, nd;
+	size_t i, nd, tail = 0;
+	uint32_t z = 0, cp;
 	int n, shortt;
 
 	/* a tail has no realigning byte to vouch for it: it must be long
@@ -522,13 +556,11 @@ gbk_fix(struct moji_state *s, const unsigned char *b, size_t nb,
 			return 0;
 		if (how == END_EOL && fixed[*nf] == 0x3001)
 			fixed[*nf] = 0x3002;
-		/* before ASCII nothing says which character it was: one not
-		   clearly the most common is written as U+FFFD */
-		if (how == END_LONE && c < GUESS_MARGIN)
-			fixed[*nf] |= GUESS_UNSURE;
-		(*nf)++;
+		tail = (*nf)++;
 		if (how == END_TAG)
 			fixed[(*nf)++] = '<';
+		z = how == END_TAG ? '<' : how == END_LONE ?
+		    (unsigned char)*next : 0;
 	}
 	/* A run of ASCII marks only ("??h") must realign into Chinese text,
 	   and no repaired character may be one the table does not know. */
@@ -552,7 +584,21 @@ gbk_fix(struct moji_state *s, const unsigned char *b, size_t nb,
 	}
 	before = cost_of(s, orig, no, open) / (double)no;
 	after = cost_of(s, fixed, *nf, open) / (double)*nf;
-	return after <= GBK_MAX_MEAN && before - after >= GBK_MIN_GAIN;
+	if (after > GBK_MAX_MEAN || before - after < GBK_MIN_GAIN)
+		return 0;
+	/* the lost lead between prev and the next character, the trail
+	   after the character before it */
+	cp = gbk_lost_pair(s, b[0], 0, prev, *nf > 1 ? fixed[1] : 0, open);
+	fixed[0] = cp != 0 ? cp : 0xFFFD;
+	if (tail > 0) {
+		cp = gbk_lost_pair(s, b[nb - 1], 1,
+		    fixed[tail - 1] & ~GUESS_UNSURE, z, open);
+		/* a lone mark at the end of a line is a full stop */
+		if (how == END_EOL && (cp & ~GUESS_UNSURE) == 0x3001)
+			cp = 0x3002 | (cp & GUESS_UNSURE);
+		fixed[tail] = cp != 0 ? cp : 0xFFFD;
+	}
+	return 1;
 }
 
 /*
@@ -566,13 +612,13 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
     const char *end, const char *p, struct tm_buf *out, const char **resume)
 {
 	unsigned char b[2 * GBK_MAX_RUN + 2], e[4];
-	uint32_t orig[GBK_MAX_RUN + 2], fixed[GBK_MAX_RUN + 4], cp;
+	uint32_t orig[GBK_MAX_RUN + 2], fixed[GBK_MAX_RUN + 4], cp, pc;
 	const char *q = p + 1, *prev = p, *stop;
 	size_t nb = 0, no = 1, nf = 0, nonascii = 0;
 	enum gbk_end how = END_RESYNC;
 	int ended = 0, open = -1, rc;
 
-	if (p == seg || !chinese_before(tm_utf8_prev(&prev, seg)))
+	if (p == seg || !chinese_before(pc = tm_utf8_prev(&prev, seg)))
 		return 0;
 	orig[0] = '?';
 	while (q < end && no < GBK_MAX_RUN) {
@@ -605,7 +651,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			if (open < 0)
 				open = quote_open_at(s, seg, p);
 			if (gbk_fix(s, b, nb, orig, no + 1, nonascii, END_LONE,
-			    open, q, end, fixed, &nf)) {
+			    open, pc, q, end, fixed, &nf)) {
 				no++;
 				stop = q;
 				goto repair;
@@ -626,7 +672,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 			if (open < 0)
 				open = quote_open_at(s, seg, p);
 			if (gbk_fix(s, b, nb + 1, orig, no + 1, nonascii,
-			    END_RESYNC, open, q, end, fixed, &nf)) {
+			    END_RESYNC, open, pc, q, end, fixed, &nf)) {
 				no++;
 				stop = q;
 				goto repair;
@@ -662,7 +708,7 @@ tm_moji_gbk_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg
 		goto suspect;
 	if (open < 0)
 		open = quote_open_at(s, seg, p);
-	if (!gbk_fix(s, b, nb, orig, no, nonascii, how, open, stop, end,
+	if (!gbk_fix(s, b, nb, orig, no, nonascii, how, open, pc, stop, end,
 	    fixed, &nf))
 		goto suspect;
 repair:
@@ -768,6 +814,9 @@ guess_byte(struct moji_state *s, uint32_t base, unsigned shift, int eol,
 	/* a middle byte leaves the last one to share with many more */
 	if (tm_is_han(best) && ((shift != 0 && next < 0) ||
 	    (next_key != ~0u && next_key - bkey < GUESS_MARGIN * 4)))
+		return best | GUESS_UNSURE;
+	/* not guessing: only the one candidate is written */
+	if (best != 0 && next_key != ~0u && !s->guess)
 		return best | GUESS_UNSURE;
 	return best;
 }
@@ -1224,12 +1273,13 @@ latin_start(const char *r, const char *q, const char *end)
 }
 
 /* The GBK character of (lead, trail), trying each byte U+FFFD may have
-   been for a wild one; 0 if none. */
+   been for a wild one: the most common, flagged GUESS_UNSURE when not
+   guessing and another was possible; 0 if none. */
 static uint32_t
 wild_pair(struct moji_state *s, int lead, int trail)
 {
 	uint32_t cp, best = 0;
-	unsigned c, bc = ~0u;
+	unsigned c, bc = ~0u, found = 0;
 	size_t i, j;
 
 	for (i = 0; i < (lead == LAT_WILD ? sizeof(cp1252_lost) : 1); i++)
@@ -1238,28 +1288,24 @@ wild_pair(struct moji_state *s, int lead, int trail)
 			cp = tm_moji_pair(s->gbk, 0, lead == LAT_WILD ?
 			    cp1252_lost[i] : (unsigned)lead, trail ==
 			    LAT_WILD ? cp1252_lost[j] : (unsigned)trail);
-			if (cp != 0 && (c = char_cost(s, cp, 0)) < bc) {
+			if (cp == 0)
+				continue;
+			found++;
+			if ((c = char_cost(s, cp, 0)) < bc) {
 				bc = c;
 				best = cp;
 			}
 		}
-	return best;
+	return found > 1 && !s->guess ? best | GUESS_UNSURE : best;
 }
-
-/*
- * Is the candidate c[0..n) (pairs decoded, ASCII kept) clearly Chinese?
- * Every character CJK text or ASCII, two pairs in a row somewhere, no
- * more ASCII letters than Han characters, and Han characters common
- * enough: what real Latin-1 text gives when read as GBK is a scatter of
- * rare characters. 1 yes, -1 nearly (a suspect), 0 no.
- */
 
 /*
  * Is the candidate c[0..n) (pairs decoded, ASCII kept) clearly Chinese?
  * Every character CJK text, a symbol of GBK or ASCII, two pairs in a row
  * somewhere, ASCII letters not dominating, and Han characters and marks
  * common enough: what real Latin-1 text gives when read as GBK is a
- * scatter of rare characters. 1 yes, -1 nearly (a suspect), 0 no.
+ * scatter of rare characters. A character flagged GUESS_UNSURE counts as
+ * itself. 1 yes, -1 nearly (a suspect), 0 no.
  */
 static int
 latin_plausible(struct moji_state *s, const uint32_t *c, size_t n,
@@ -1267,23 +1313,25 @@ latin_plausible(struct moji_state *s, const uint32_t *c, size_t n,
 {
 	size_t i, han = 0, scored = 0, letters = 0, unknown = 0;
 	unsigned sum = 0, k;
+	uint32_t cp;
 	double limit, mean;
 
 	if (pairs < 2 || !adjacent)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (c[i] < 0x80) {
-			if ((c[i] | 0x20) >= 'a' && (c[i] | 0x20) <= 'z')
+		cp = c[i] & ~GUESS_UNSURE;
+		if (cp < 0x80) {
+			if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
 				letters++;
 			continue;
 		}
-		if (!cjk_result(c[i])) {
-			if (!gbk_symbol(c[i]))
+		if (!cjk_result(cp)) {
+			if (!gbk_symbol(cp))
 				return 0;
 			continue;
 		}
-		k = char_cost(s, c[i], 0);
-		if (tm_is_han(c[i])) {
+		k = char_cost(s, cp, 0);
+		if (tm_is_han(cp)) {
 			han++;
 			if (k >= HAN_UNKNOWN)
 				unknown++;
@@ -1411,6 +1459,10 @@ tm_moji_gbk_latin_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 #define B5_EOL_HAN	8	/* and a guessed Han character */
 #define B5_SCRIPT	8	/* half bits a guess of the other script
 				   than the text around it costs */
+#define GBK_LOST_SURE	6	/* half bits the best character for a byte
+				   lost to GBK misalignment must beat the
+				   next by (tuned on man pages and news:
+				   closer, half the guesses are wrong) */
 
 /*
  * The span as Big5 bytes: a slot per byte, a lost one (a "?" or U+FFFD
@@ -1778,6 +1830,13 @@ pair_gain(uint32_t a, uint32_t b)
 	return 0;
 }
 
+/* G(a, b) for any two Han characters: 0 where the table has neither. */
+static inline unsigned
+pair_gain_han(uint32_t a, uint32_t b)
+{
+	return pair_han(a) && pair_han(b) ? pair_gain(a, b) : 0;
+}
+
 /* What cp costs as a guess on its own, its neighbours unknown, in half
    bits. */
 static int
@@ -1832,6 +1891,67 @@ b5_step(const struct b5_cand *p, size_t x, const struct b5_cand *c,
 		    c->start[y] : c->alone[y];
 	return (side == 0 && c->side[y] == 1 ? p->end[x] : 0) +
 	    (c->guess ? c->alone[y] : 0);
+}
+
+/*
+ * The character of a GBK pair that lost a byte (`known` the other, the
+ * lost one the lead if which is 0, else the trail) that fits best
+ * between a and z (0: the end of the line), weighed as a guess of the
+ * Big5 repair is (b5_step()): by the pair table beside Han characters,
+ * alone beside what tells nothing, a mark by how common it is (open: a
+ * “ waits for its ”). Flagged GUESS_UNSURE where another fits within
+ * GBK_LOST_SURE, or where not guessing and another fits at all; 0 if
+ * none is CJK text.
+ */
+static uint32_t
+gbk_lost_pair(struct moji_state *s, unsigned known, int which, uint32_t a,
+    uint32_t z, int open)
+{
+	uint32_t cp, best = 0;
+	unsigned x;
+	int v, bv = INT_MAX, next = INT_MAX, sa = b5_side(a), sz, han;
+
+	call_once(&pair_once, build_pairs);
+	sz = z != 0 ? b5_side(z) : 1;
+	for (x = which == 0 ? 0x81 : 0x40; x <= 0xFE; x++) {
+		if (x == 0x7F || (cp = tm_moji_pair(s->gbk, 0, which == 0 ?
+		    x : known, which == 0 ? known : x)) == 0 ||
+		    !cjk_result(cp))
+			continue;
+		han = tm_is_han(cp);
+		/* after a mark that ends a clause only one that closes can
+		   come, and ” where a “ is open */
+		if (!han && clause_mark(a) && (!closing_mark(cp) ||
+		    (open && cp != 0x201D)))
+			continue;
+		/* from a to it */
+		if (han)
+			v = sa == 0 ? b5_end(a) + b5_start(cp) -
+			    (int)pair_gain_han(a, cp) : sa == 1 ?
+			    b5_start(cp) : b5_alone(s, cp);
+		else
+			v = (sa == 0 && b5_side(cp) == 1 ? b5_end(a) : 0) +
+			    2 * (int)guess_cost(s, cp, open);
+		/* and on to z (what z costs alone is the same for all); the
+		   end of a line ends a sentence more often than not */
+		if (han && sz == 0)
+			v += b5_end(cp) - (int)pair_gain_han(cp, z);
+		else if (han && sz == 1)
+			v += b5_end(cp) + (z == 0 ? B5_EOL_HAN : 0);
+		else if (z == 0 && !sentence_end(cp))
+			v += B5_EOL_MARK;
+
+		if (v < bv) {
+			next = bv;
+			bv = v;
+			best = cp;
+		} else if (v < next)
+			next = v;
+	}
+	if (best != 0 && next != INT_MAX &&
+	    (next - bv < GBK_LOST_SURE || !s->guess))
+		best |= GUESS_UNSURE;
+	return best;
 }
 
 /* The code points node u can have been, as offsets into the pair table:
@@ -2162,6 +2282,18 @@ b5_context(struct moji_state *s, struct b5_work *w, uint32_t *d, size_t n,
 	}
 }
 
+/* Not guessing: each character of the stretch read d[0..n) that lost
+   bytes is U+FFFD. */
+static void
+b5_unguessed(const struct b5_work *w, uint32_t *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w->node[w->unit[i]].guessed)
+			d[i] = 0xFFFD;
+}
+
 /* A stretch of units read, not kept, on the cheapest path of a span. */
 struct b5_stretch {
 	size_t t0, t1;	/* the characters of the span it reads, */
@@ -2415,7 +2547,10 @@ tm_moji_utf8_big5_run(struct moji_state *s, struct tm_filter_ctx *ctx,
 				sure++;
 				continue;
 			}
-			b5_context(s, w, d, st.nd, eol && st.t1 == nt);
+			if (s->guess)
+				b5_context(s, w, d, st.nd, eol && st.t1 == nt);
+			else
+				b5_unguessed(w, d, st.nd);
 			if ((rc = put_text(&s->text, d, st.nd)) != 0)
 				return rc;
 			from = w->at[st.t0];

@@ -1867,6 +1867,11 @@ whole_run(struct moji_state *s, struct tm_filter_ctx *ctx, const char *seg,
 	}
 	if (first < 0)
 		return 0;
+	/* not guessing: cp1250 leaves five bytes undefined, so the letters
+	   guess_lost() put back for them are U+FFFD again (cp1251 leaves
+	   one: its letter is proven) */
+	if (!s->guess && first == CS_CP1250)
+		whole_decode(first, c, n, d, &m, &nlong);
 	/* further layers: each must decode whole to plausible text */
 	for (layer = 1; layer < MAX_PASSES; layer++) {
 		for (cs = CS_CP1252; cs < CS_COUNT; cs++) {

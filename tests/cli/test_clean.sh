@@ -1,6 +1,6 @@
 #!/bin/sh
 # CLI tests of `textmend clean`: every input/output path, reports, --diff,
-# -q, --help/--version, `textmend filters`, and the exit codes (0 ok, 1 an
+# -q, --help/--version, `textmend filters`, a filter option, and the exit codes (0 ok, 1 an
 # input could not be cleaned, 2 usage) with the rule that a failure never
 # leaves an output file or a temporary file behind.
 #
@@ -243,6 +243,20 @@ case_filters() {
 		printf 'text\n' | "$TEXTMEND" clean -f "$f" >/dev/null ||
 		    fail "listed filter $f refused"
 	done
+}
+
+# -O sets a filter option: on seed 001, mojibake.guess=off writes U+FFFD
+# for the lead byte of 。 that the default puts back, and keeps the ”
+# that is the only mark to close the quote; a bad value is a usage error.
+case_filter_option() {
+	expect_rc 0 "$TEXTMEND" clean -f mojibake "$SEED001"
+	grep -q '5000多元。”</p>' "$T/stdout" || fail "default: 。” not put back"
+	expect_rc 0 "$TEXTMEND" clean -f mojibake -O mojibake.guess=off "$SEED001"
+	grep -q "5000多元$(printf '\357\277\275')”</p>" "$T/stdout" ||
+	    fail "guess=off: no U+FFFD for the lost byte"
+	grep -q '和家庭.*”聊城市婦聯' "$T/stdout" || fail "guess=off: run not repaired"
+	expect_rc 2 "$TEXTMEND" clean -f mojibake -O mojibake.guess=maybe "$SEED001"
+	one_line_naming mojibake.guess
 }
 
 # Exit 1 cases: each input fails, with one line naming it, and the

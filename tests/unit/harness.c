@@ -82,6 +82,28 @@ tm_test_gzip(const char *p, size_t n, size_t *outlen)
 	return (char *)out;
 }
 
+/* Set each line of settings ("filter.key=value") on c: 0 or -1. */
+static int
+set_lines(struct tm_chain *c, const char *settings, struct tm_diag *d)
+{
+	const char *nl;
+	char one[256];
+	size_t n;
+
+	for (; settings != NULL && *settings != '\0'; settings += n) {
+		nl = strchr(settings, '\n');
+		n = nl != NULL ? (size_t)(nl - settings) : strlen(settings);
+		if (n >= sizeof(one))
+			return -1;
+		memcpy(one, settings, n);
+		one[n] = '\0';
+		if (tm_chain_set_str(c, one, d) != 0)
+			return -1;
+		n += nl != NULL;
+	}
+	return 0;
+}
+
 char *
 tm_test_clean(const char *filters, const char *setting, const char *in,
     unsigned long long *edits, unsigned long long *suspects)
@@ -96,7 +118,7 @@ tm_test_clean(const char *filters, const char *setting, const char *in,
 	tm_diag_clear(&d);
 	tm_buf_init(&out, TM_BUF_DEFAULT_MAX);
 	if (r == NULL || tm_chain_new(&c, filters, &d) != 0 ||
-	    (setting != NULL && tm_chain_set_str(c, setting, &d) != 0) ||
+	    set_lines(c, setting, &d) != 0 ||
 	    tm_clean_mem(c, in, strlen(in), &out, r, &d) != 0)
 		tm_test_fail(__FILE__, __LINE__, d.msg[0] ? d.msg :
 		    "tm_test_clean failed");

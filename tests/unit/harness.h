@@ -25,10 +25,10 @@ char *tm_test_slurp(const char *path, size_t *len);
 char *tm_test_gzip(const char *p, size_t n, size_t *outlen);
 
 /*
- * Run `in` through `textmend clean --filters FILTERS` (with one optional
- * "filter.key=value" setting) in memory. Returns the output (free it);
- * *edits and *suspects, when not NULL, get the totals of every filter but
- * decode. A failure to build the chain or clean is a failed check.
+ * Run `in` through `textmend clean --filters FILTERS` (with optional
+ * "filter.key=value" settings, one a line) in memory. Returns the output
+ * (free it); *edits and *suspects, when not NULL, get the totals of
+ * every filter but decode. A failure to build the chain or clean is a failed check.
  */
 char *tm_test_clean(const char *filters, const char *setting, const char *in,
     unsigned long long *edits, unsigned long long *suspects);
