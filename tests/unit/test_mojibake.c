@@ -2,8 +2,9 @@
  * test_mojibake.c - the mojibake filter: UTF-8 read as cp1252 (plain,
  * sloppy with C1 controls, twice over, mixed with correct text), the GBK
  * misalignment of seed 001 (every spot in the seed, with its edit and
- * offset), each confusion with mojibake.guess off, and the other side: correct text in many languages, the seeds
- * and ASCII question marks in Chinese text come out byte-identical.
+ * offset), each confusion with mojibake.guess off, and the other side:
+ * correct text in many languages, the seeds and ASCII question marks in
+ * Chinese text come out byte-identical.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -322,8 +323,8 @@ collect(void *arg, const char *filter, uint64_t offset, const char *before,
 TM_TEST(seed_001)
 {
 	static const char *const want[][2] = {
-		{ "?!?", "。”<" }, { "?!?", "。”<" }, { "??h", "\xef\xbf\xbd縣" },
-		{ "?!绷某鞘袐D", "。”聊城市婦" }
+		{ "?!?", "。”<" }, { "?!?", "。”<" },
+		{ "??h", "\xef\xbf\xbd縣" }, { "?!绷某鞘袐D", "。”聊城市婦" }
 	};
 	struct tm_chain *c = NULL;
 	struct tm_report *r = tm_report_new("t");
