@@ -1,8 +1,9 @@
 #!/bin/sh
 # CLI tests of `textmend clean`: every input/output path, reports, --diff,
-# -q, --help/--version, `textmend filters`, a filter option, and the exit codes (0 ok, 1 an
-# input could not be cleaned, 2 usage) with the rule that a failure never
-# leaves an output file or a temporary file behind.
+# -q, --help/--version, `textmend filters`, a filter option (-O), and the
+# exit codes (0 ok, 1 an input could not be cleaned, 2 usage) with the
+# rule that a failure never leaves an output file or a temporary file
+# behind.
 #
 # usage: sh test_clean.sh CASE   (env: TEXTMEND, TM_SOURCE_DIR, TM_SHARED_DIR)
 set -u
